@@ -1,0 +1,161 @@
+"""Drives many documents at once through an executor, page by page, caching finished pages in the state DB.
+
+Each document is a small state machine: ingest → its pages (fanned out, at most `max_in_flight`
+tasks pending so memory stays flat on a 300-page PDF) → build the record. Finished pages are saved
+as they arrive; a restarted run reloads them and OCRs only what is missing. A failing step fails
+only its own document. Batch and watch both feed this engine; they differ in where files come from
+and where results go.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.errors import MissingDependency
+from pipeline.executors import Executor, TaskError, result_of
+from pipeline.processor import Processor, page_count
+from pipeline.state import StateDB
+
+
+@dataclass
+class Job:
+    path: Path
+    sha256: str
+    key: str
+    tag: Any = None                       # caller's bookkeeping (output name, claim …)
+    source: Any = None
+    pages: dict[int, dict] = field(default_factory=dict)
+    todo: deque = field(default_factory=deque)
+    n_pages: int = 0
+    started: float = 0.0
+    running: int = 0                      # tasks of this job in flight
+    error: TaskError | None = None
+    cached_pages: int = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    record_json: str
+    error: TaskError | None
+    pages: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class DependencyMissing(Exception):
+    """Every document would fail the same way: the run stops (exit 3)."""
+
+    def __init__(self, error: MissingDependency):
+        super().__init__(error.one_line())
+        self.error = error
+
+
+class Engine:
+    def __init__(self, processor: Processor, settings: Settings, executor: Executor, state: StateDB,
+                 max_in_flight: int | None = None):
+        self.processor = processor
+        self.settings = settings
+        self.executor = executor
+        self.state = state
+        self.max_in_flight = max_in_flight or 2 * executor.workers
+        self.waiting: deque[Job] = deque()
+        self.active: list[Job] = []
+        self.tasks: dict[Any, tuple[Job, str, int]] = {}
+
+    # feeding ------------------------------------------------------------------------------------------
+    def add(self, job: Job) -> None:
+        self.waiting.append(job)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.waiting or self.tasks or self.active)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.tasks)
+
+    def drop_waiting(self) -> list[Job]:
+        """Stop taking new documents (shutdown): hand back those not started yet."""
+        jobs, self.waiting = list(self.waiting), deque()
+        return jobs
+
+    # running ------------------------------------------------------------------------------------------
+    def step(self, timeout: float = 0.5) -> list[Outcome]:
+        """Submit what fits, wait up to `timeout` for a task, return the documents that finished."""
+        self._fill()
+        outcomes: list[Outcome] = []
+        for fut in self.executor.wait_any(list(self.tasks), timeout):
+            job, kind, number = self.tasks.pop(fut)
+            job.running -= 1
+            result = result_of(fut)
+            if job.error is None:
+                if result.error is not None:
+                    if result.error.missing_dependency:
+                        raise DependencyMissing(result.error.to_exception())
+                    job.error = result.error
+                else:
+                    outcome = self._advance(job, kind, number, result.value)
+                    if outcome:
+                        outcomes.append(outcome)
+            if job.error is not None and job.running == 0 and job in self.active:
+                outcomes.append(self._fail(job))
+        self._fill()
+        return outcomes
+
+    def _advance(self, job: Job, kind: str, number: int, value: Any) -> Outcome | None:
+        if kind == "ingest":
+            job.source = value
+            job.n_pages = page_count(value)
+            job.pages = {n: p for n, p in self.state.load_pages(job.key).items() if 1 <= n <= job.n_pages}
+            job.cached_pages = len(job.pages)
+            job.todo = deque(n for n in range(1, job.n_pages + 1) if n not in job.pages)
+            if not job.todo:
+                self._submit(job, "record", 0)
+        elif kind == "page":
+            self.state.save_page(job.key, number, value)
+            job.pages[number] = value
+            if len(job.pages) == job.n_pages:
+                self._submit(job, "record", 0)
+        else:
+            self.active.remove(job)
+            return Outcome(job, value, None, job.n_pages, time.monotonic() - job.started)
+        return None
+
+    def _fail(self, job: Job) -> Outcome:
+        self.active.remove(job)
+        job.todo.clear()
+        record = self.processor.failed_record(job.path, job.error.to_exception(), job.source)
+        return Outcome(job, record, job.error, job.n_pages, time.monotonic() - job.started)
+
+    def _fill(self) -> None:
+        while len(self.tasks) < self.max_in_flight:
+            job = next((j for j in self.active if j.todo and j.error is None), None)
+            if job is not None:
+                self._submit(job, "page", job.todo.popleft())
+            elif self.waiting:
+                job = self.waiting.popleft()
+                job.started = time.monotonic()
+                self.active.append(job)
+                self._submit(job, "ingest", 0)
+            else:
+                return
+
+    def _submit(self, job: Job, kind: str, number: int) -> None:
+        p, s = self.processor, self.settings
+        if kind == "ingest":
+            fut = self.executor.submit(p.ingest, job.path, s)
+        elif kind == "page":
+            fut = self.executor.submit(p.ocr_page, job.source, number, s)
+        else:
+            fut = self.executor.submit(p.build_record, job.source, [job.pages[n] for n in sorted(job.pages)], s)
+        job.running += 1
+        self.tasks[fut] = (job, kind, number)
