@@ -87,3 +87,23 @@ def line_offsets(pages: Sequence[PageText]) -> list[tuple[int, int, PageText, Li
             out.append((pos, pos + len(line.text), page, line))
             pos += len(line.text)
     return out
+
+
+def page_to_dict(page: PageText) -> dict:
+    """JSON-able form of a page, for caching finished pages (batch resume) and sending them between processes."""
+    from dataclasses import asdict
+
+    return asdict(page)
+
+
+def page_from_dict(data: dict) -> PageText:
+    lines = tuple(
+        Line(
+            text=ln["text"], bbox=tuple(ln["bbox"]), conf=ln["conf"],
+            words=tuple(Word(text=w["text"], bbox=tuple(w["bbox"]), conf=w["conf"]) for w in ln.get("words", ())),
+            region=ln.get("region", "body"), raw=ln.get("raw"),
+        )
+        for ln in data["lines"]
+    )
+    fields_ = {k: v for k, v in data.items() if k not in ("lines", "warnings")}
+    return PageText(lines=lines, warnings=tuple(data.get("warnings", ())), **fields_)

@@ -1,0 +1,190 @@
+"""The `sohoa` command: thin wrappers over the pipeline functions.
+
+Exit codes: 0 all done, 1 some documents failed, 2 usage, 3 missing dependency,
+75 another run holds the lock, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from pipeline.config import Settings
+from pipeline.errors import MissingDependency
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MISSING, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 75, 130
+
+app = typer.Typer(
+    name="sohoa",
+    help=(
+        "Turn scanned Vietnamese government documents (kế hoạch, quyết định, công văn) into clean text "
+        "and structured JSON records.\n\n"
+        "Typical use: `sohoa process scans/ --out records/` writes one JSON record per document. "
+        "Exit codes: 0 all done, 1 some documents failed, 2 usage error, 3 missing dependency "
+        "(tesseract, its Vietnamese model, poppler), 75 another run holds the lock, 130 interrupted."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _settings(**overrides) -> Settings:
+    return Settings.from_env(**overrides)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _require_tools(settings: Settings) -> None:
+    from pipeline.ocr import check_dependencies
+
+    try:
+        check_dependencies(settings)
+    except MissingDependency as exc:
+        _err(f"sohoa: {exc.message}. Install it with: {exc.hint}")
+        raise typer.Exit(EXIT_MISSING)
+
+
+@app.command()
+def process(
+    inputs: List[Path] = typer.Argument(..., help="scan files (PDF, TIFF, PNG, JPEG) or folders of them (searched recursively)"),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="folder for the JSON records: OUT/<input stem>.json"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="parallel OCR processes (default: 2 or the number of cores, whichever is less)"),
+    dpi: Optional[int] = typer.Option(None, help="resolution for rendering PDF pages (default 300)"),
+    no_restore: bool = typer.Option(False, "--no-restore", help="keep the OCR text as read, without diacritics restoration"),
+    ocr_timeout: Optional[float] = typer.Option(None, help="seconds one page may take in OCR before it fails with E_OCR_TIMEOUT (default 180)"),
+    max_pages: Optional[int] = typer.Option(None, help="refuse documents with more pages (default 2000)"),
+    max_pixels: Optional[int] = typer.Option(None, help="refuse pages larger than this many pixels (default 200,000,000)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, only failures"),
+) -> None:
+    """Read scans and write one JSON record per document into OUT.
+
+    Each input is detected by its content (not its extension). A document that cannot be
+    read gets a record with status "failed" and an error code, a one-line message on
+    stderr, and the run goes on. The original files are never modified.
+    """
+    from pipeline.ingest import expand_inputs
+    from pipeline.record import write_record
+    from pipeline.run import process_files
+
+    settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, max_pages=max_pages,
+                         max_pixels=max_pixels, restore=False if no_restore else None)
+    paths = list(expand_inputs(inputs))
+    if not paths:
+        _err("sohoa: no input files found in " + ", ".join(str(p) for p in inputs))
+        raise typer.Exit(EXIT_USAGE)
+    _require_tools(settings)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _err(f"sohoa: cannot create the output folder {out}: {exc.strerror}")
+        raise typer.Exit(EXIT_USAGE)
+
+    names = output_names(paths)
+    failed = 0
+    with ProgressDisplay(len(paths), quiet) as progress:
+        try:
+            for outcome in process_files(paths, settings, on_page=progress.page, on_total=progress.total):
+                target = out / names[outcome.path]
+                try:
+                    write_record(outcome.record, target)
+                except OSError as exc:
+                    _err(f"sohoa: {outcome.path}: the record could not be written to {target} ({exc.strerror}) [E_OUTPUT]")
+                    failed += 1
+                    continue
+                if outcome.error is not None:
+                    failed += 1
+                    _err(f"sohoa: {outcome.error.one_line(str(outcome.path))}")
+                progress.document(outcome.path)
+        except KeyboardInterrupt:
+            _err("sohoa: interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED)
+    if not quiet:
+        _err(f"sohoa: {len(paths) - failed} of {len(paths)} documents done, records in {out}/")
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def output_names(paths: list[Path]) -> dict[Path, str]:
+    """`<stem>.json` per input; inputs sharing a stem get `<stem>.<ext>.json`, then a counter."""
+    names: dict[Path, str] = {}
+    taken: set[str] = set()
+    stems = [p.stem for p in paths]
+    for path in paths:
+        name = f"{path.stem}.json" if stems.count(path.stem) == 1 else f"{path.name}.json"
+        base, n = name[:-5], 2
+        while name in taken:
+            name, n = f"{base}.{n}.json", n + 1
+        taken.add(name)
+        names[path] = name
+    return names
+
+
+class ProgressDisplay:
+    """A rich progress bar over pages on a terminal; nothing otherwise (the per-document lines suffice)."""
+
+    def __init__(self, documents: int, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.documents = documents
+        self.bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("pages"), TimeRemainingColumn(), transient=False)
+            self.bar.start()
+            self.task = self.bar.add_task("reading", total=None)
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+
+    def total(self, pages: int) -> None:
+        if self.bar:
+            self.bar.update(self.task, total=pages)
+
+    def page(self) -> None:
+        if self.bar:
+            self.bar.advance(self.task)
+
+    def document(self, path: Path) -> None:
+        if self.bar:
+            self.bar.console.print(f"[dim]done[/dim] {path}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) every record validates against."""
+    from pipeline.record import record_schema
+
+    typer.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def restore() -> None:
+    """Restore Vietnamese diacritics and fix OCR confusions: text on stdin, line for line to stdout.
+
+    Example: echo "Ke hoach truyen thong ve giam ngheo ben vung" | sohoa restore
+    """
+    from pipeline.restore import restore_text
+
+    stdin = sys.stdin.buffer.read().decode("utf-8", "replace")
+    for line in stdin.splitlines():
+        sys.stdout.write(restore_text(line) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:  # pragma: no cover - `python -m pipeline.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,115 @@
+"""Rasterize: one page of a source as an RGB pixel array at a known resolution.
+
+PDF pages are rendered one at a time by poppler (pdftoppm, PPM output) so a long
+document never sits in memory whole; image files keep their own resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.config import Settings
+from pipeline.errors import ErrorCode, SohoaError
+from pipeline.ingest import Source, check_pixels
+
+STAGE = "rasterize"
+A4_LONG_SIDE_INCHES = 11.69
+
+
+@dataclass(frozen=True)
+class PageImage:
+    number: int             # 1-based
+    pixels: np.ndarray      # H x W x 3 uint8 RGB, or H x W uint8 grey
+    dpi: float
+    dpi_estimated: bool = False
+
+
+def rasterize_page(source: Source, number: int, settings: Settings) -> PageImage:
+    if source.is_pdf:
+        return _render_pdf_page(source, number, settings)
+    return _decode_image_frame(source, number, settings)
+
+
+def _render_pdf_page(source: Source, number: int, settings: Settings) -> PageImage:
+    from pdf2image import convert_from_path
+    from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+
+    width_pt, height_pt = pdf_page_size(source.path, number)
+    check_pixels((int(width_pt / 72 * settings.dpi), int(height_pt / 72 * settings.dpi)), settings, page=number)
+    try:
+        images = convert_from_path(
+            source.path, dpi=settings.dpi, first_page=number, last_page=number, fmt="ppm",
+            timeout=settings.ocr_timeout,
+        )
+    except (PDFPageCountError, PDFSyntaxError) as exc:
+        raise SohoaError(ErrorCode.E_CORRUPT, f"page {number} of the PDF cannot be rendered", stage=STAGE) from exc
+    except FileNotFoundError as exc:
+        from pipeline.errors import MissingDependency
+
+        raise MissingDependency("poppler (pdftoppm) is not installed", "apt-get install poppler-utils") from exc
+    if not images:
+        raise SohoaError(ErrorCode.E_CORRUPT, f"page {number} of the PDF rendered to nothing", stage=STAGE)
+    return PageImage(number=number, pixels=_to_array(images[0]), dpi=float(settings.dpi))
+
+
+def pdf_page_size(path: str, number: int) -> tuple[float, float]:
+    """Width and height of a PDF page in points, after its /Rotate."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[number - 1]
+        x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+        rotate = int(page.obj.get("/Rotate", 0)) % 180
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    return (height, width) if rotate == 90 else (width, height)
+
+
+def _decode_image_frame(source: Source, number: int, settings: Settings) -> PageImage:
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # ingest enforced settings.max_pixels already
+    try:
+        with Image.open(source.path) as img:
+            img.seek(number - 1)
+            check_pixels(img.size, settings, page=number)
+            dpi, estimated = image_dpi(img)
+            pixels = _to_array(img)
+    except SohoaError:
+        raise
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        raise SohoaError(ErrorCode.E_CORRUPT, f"page {number} of the image cannot be decoded ({exc})", stage=STAGE) from exc
+    return PageImage(number=number, pixels=pixels, dpi=dpi, dpi_estimated=estimated)
+
+
+def image_dpi(img) -> tuple[float, bool]:
+    """The image's own resolution, or an estimate from its size as an A4 page when it has none."""
+    dpi = img.info.get("dpi") or img.info.get("resolution")
+    if dpi:
+        value = float(dpi[0] if isinstance(dpi, (tuple, list)) else dpi)
+        if 50 <= value <= 2400:
+            return value, False
+    return max(img.size) / A4_LONG_SIDE_INCHES, True
+
+
+def _to_array(img) -> np.ndarray:
+    """Any PIL mode (1-bit, 16-bit, palette, alpha, CMYK) to uint8 grey or RGB, alpha flattened on white."""
+    from PIL import Image
+
+    mode = img.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        hi = arr.max() or 1.0
+        return (arr * (255.0 / hi)).clip(0, 255).astype(np.uint8)
+    if mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = arr.min(), arr.max()
+        return ((arr - lo) * (255.0 / ((hi - lo) or 1.0))).astype(np.uint8)
+    if mode in ("1", "L"):
+        return np.asarray(img.convert("L"), dtype=np.uint8)
+    if mode in ("LA", "RGBA", "PA") or (mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"), dtype=np.uint8)
+    return np.asarray(img.convert("RGB"), dtype=np.uint8)

@@ -1,0 +1,168 @@
+"""Run: one document through the stages.
+
+    ingest → (per page: text layer | rasterize → preprocess → layout → ocr → restore) → structure → record
+
+`ocr_page` is the unit of parallel work: a picklable (source, page number, settings)
+in, a PageText out, one tesseract process at a time. Pages of many documents are
+interleaved over a process pool by `process_files`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from pipeline.config import Settings
+from pipeline.errors import ErrorCode, SohoaError
+from pipeline.ingest import Source, ingest
+from pipeline.layout import READING_ORDER, find_regions
+from pipeline.ocr import detect_rotation, read_regions
+from pipeline.pagetext import PageText
+from pipeline.preprocess import CleanPage, preprocess, turn
+from pipeline.rasterize import rasterize_page
+from pipeline.record import Record, failed_record, make_record
+from pipeline.textlayer import read_text_layer
+
+LOW_CONFIDENCE = 55.0   # mean word confidence under which the page may be sideways or upside down
+
+
+def ocr_page(source: Source, number: int, settings: Settings) -> PageText:
+    """One page: its PDF text layer when it has real text, else OCR of the cleaned image; then restoration."""
+    if source.is_pdf:
+        layer = read_text_layer(source.path, number, settings)
+        if layer is not None:
+            return layer
+    image = rasterize_page(source, number, settings)
+    clean = preprocess(image, settings)
+    page = read_upright(clean, settings)
+    page = replace(page, width=image.pixels.shape[1], height=image.pixels.shape[0], dpi=image.dpi)
+    if settings.restore:
+        from pipeline.restore import restore_page
+
+        page = restore_page(page)
+    return page
+
+
+def read_upright(clean: CleanPage, settings: Settings) -> PageText:
+    """OCR the page; when it reads badly, ask tesseract's orientation detector and read it turned."""
+    page = read_clean(clean.grey, clean, settings, rotation=0)
+    if not settings.detect_rotation or (page.lines and _mean_conf(page) >= LOW_CONFIDENCE):
+        return page
+    if not page.lines and clean.grey.min() > 160:
+        return replace(page, warnings=("blank page",))
+    rotation = detect_rotation(clean.grey, settings)
+    if rotation:
+        turned = read_clean(turn(clean.grey, rotation), clean, settings, rotation=rotation)
+        if _score(turned) > _score(page):
+            page = turned
+    if page.lines and _mean_conf(page) < LOW_CONFIDENCE:
+        page = replace(page, warnings=page.warnings + (f"low OCR confidence ({_mean_conf(page):.0f}/100)",))
+    return page
+
+
+def read_clean(grey, clean: CleanPage, settings: Settings, rotation: int) -> PageText:
+    regions = find_regions(grey, clean.dpi)
+    lines = read_regions(grey, sorted(regions, key=lambda r: READING_ORDER.index(r.name)), settings)
+    if clean.scale != 1.0:
+        lines = [_unscale(line, clean.scale) for line in lines]
+    return PageText(number=clean.number, lines=tuple(lines), text_source="ocr", rotation=rotation, skew=clean.skew)
+
+
+def _unscale(line, scale: float):
+    box = lambda b: tuple(round(v / scale) for v in b)  # noqa: E731
+    return replace(line, bbox=box(line.bbox), words=tuple(replace(w, bbox=box(w.bbox)) for w in line.words))
+
+
+def _mean_conf(page: PageText) -> float:
+    words = [w.conf for line in page.lines for w in line.words if w.conf >= 0]
+    return sum(words) / len(words) if words else 0.0
+
+
+def _score(page: PageText) -> float:
+    return _mean_conf(page) * sum(len(line.text) for line in page.lines)
+
+
+def build_record(source: Source, pages: list[PageText], settings: Settings) -> Record:
+    from pipeline.structure import extract_pages
+
+    return make_record(source, pages, extract_pages(pages), settings)
+
+
+def process_file(path: Path | str, settings: Settings = Settings(), map_pages: Callable = map) -> Record:
+    """One document to its record; raises SohoaError when it cannot be read."""
+    source = ingest(path, settings)
+    pages = list(map_pages(lambda n: ocr_page(source, n, settings), range(1, source.pages + 1)))
+    return build_record(source, pages, settings)
+
+
+@dataclass
+class Outcome:
+    path: Path
+    record: Record
+    error: SohoaError | None = None
+
+
+def process_files(paths: Iterable[Path], settings: Settings, on_page: Callable[[], None] | None = None,
+                  on_total: Callable[[int], None] | None = None) -> Iterator[Outcome]:
+    """Every document to its record, pages of all documents spread over `settings.workers` processes.
+
+    A document that fails yields a failed record; the others go on. `on_total` is told
+    how many pages are known so far (grows as documents are ingested), `on_page` ticks per page.
+    """
+    jobs: dict[Path, dict] = {}
+    order: list[Path] = []
+    known_pages = 0
+    with ProcessPoolExecutor(max_workers=settings.workers) as pool:
+        futures: dict[Future, tuple[Path, int]] = {}
+        for path in paths:
+            order.append(path)
+            try:
+                source = ingest(path, settings)
+            except SohoaError as exc:
+                jobs[path] = {"error": exc, "source": None, "pages": {}, "n": 0}
+                continue
+            jobs[path] = {"error": None, "source": source, "pages": {}, "n": source.pages}
+            known_pages += source.pages
+            if on_total:
+                on_total(known_pages)
+            for n in range(1, source.pages + 1):
+                futures[pool.submit(ocr_page, source, n, settings)] = (path, n)
+        pending = set(futures)
+        finished: set[Path] = set()
+        while True:
+            for path in order:
+                if path not in finished and _complete(jobs[path]):
+                    finished.add(path)
+                    yield _outcome(path, jobs[path], settings)
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                path, n = futures.pop(fut)
+                job = jobs[path]
+                try:
+                    job["pages"][n] = fut.result()
+                except SohoaError as exc:
+                    job["error"] = job["error"] or exc
+                    job["pages"][n] = None
+                except Exception as exc:  # a bug or a crashed worker must not stop the other documents
+                    job["error"] = job["error"] or SohoaError(ErrorCode.E_INTERNAL, f"{type(exc).__name__}: {exc}", stage="ocr")
+                    job["pages"][n] = None
+                if on_page:
+                    on_page()
+
+
+def _complete(job: dict) -> bool:
+    return len(job["pages"]) == job["n"]
+
+
+def _outcome(path: Path, job: dict, settings: Settings) -> Outcome:
+    if job["error"] is not None:
+        return Outcome(path, failed_record(path, job["error"], job["source"], settings), job["error"])
+    pages = [job["pages"][n] for n in sorted(job["pages"])]
+    try:
+        return Outcome(path, build_record(job["source"], pages, settings))
+    except SohoaError as exc:
+        return Outcome(path, failed_record(path, exc, job["source"], settings), exc)
