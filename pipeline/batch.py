@@ -187,10 +187,18 @@ def stop_on_signal(on_stop: Callable[[int], None]) -> Iterator[None]:
             signal.signal(s, h)
 
 
+def check_executor(kind: str, scheduler: str | None) -> None:
+    if kind not in ("local", "dask"):
+        raise UsageError(f"unknown executor {kind!r}: use 'local' or 'dask'")
+    if scheduler and kind != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+
+
 # the run ------------------------------------------------------------------------------------------------
 def run_batch(options: BatchOptions, settings: Settings) -> int:
     """Process everything under options.src into options.out; returns the exit code."""
     src, out = Path(options.src), Path(options.out)
+    check_executor(options.executor, options.scheduler)
     if not src.exists():
         raise UsageError(f"{src}: no such file or folder")
     out.mkdir(parents=True, exist_ok=True)

@@ -133,7 +133,7 @@ class Engine:
     def _fail(self, job: Job) -> Outcome:
         self.active.remove(job)
         job.todo.clear()
-        record = self.processor.failed_record(job.path, job.error.to_exception(), job.source)
+        record = self.processor.failed_record(job.path, job.error.to_exception(), job.source, self.settings)
         return Outcome(job, record, job.error, job.n_pages, time.monotonic() - job.started)
 
     def _fill(self) -> None:

@@ -22,7 +22,7 @@ class Processor:
     ingest: Callable[[Path, Settings], Any]                     # -> a Source with a page count
     ocr_page: Callable[[Any, int, Settings], dict]              # -> the page as JSON-able data
     build_record: Callable[[Any, list[dict], Settings], str]    # -> the record as JSON text
-    failed_record: Callable[[Path, SohoaError, Any], str]       # -> a failure record as JSON text
+    failed_record: Callable[[Path, SohoaError, Any, Settings], str]  # -> a failure record as JSON text
     preflight: Callable[[Settings], None] | None = None         # raises MissingDependency early
 
 
@@ -49,23 +49,23 @@ def _ocr_page(source, number: int, settings: Settings) -> dict:
 
 
 def _build_record(source, pages: list[dict], settings: Settings) -> str:
+    """The record as JSON text, validated against the published schema (in the worker, off the main loop)."""
     from pipeline.pagetext import page_from_dict
+    from pipeline.record import record_json
     from pipeline.run import build_record
 
-    return build_record(source, [page_from_dict(p) for p in pages], settings).model_dump_json(indent=2)
+    return record_json(build_record(source, [page_from_dict(p) for p in pages], settings)) + "\n"
 
 
-def _failed_record(path: Path, error: SohoaError, source) -> str:
-    from pipeline.record import failed_record
+def _failed_record(path: Path, error: SohoaError, source, settings: Settings) -> str:
+    from pipeline.record import failed_record, record_json
 
-    return failed_record(Path(path), error, source=source).model_dump_json(indent=2)
+    return record_json(failed_record(Path(path), error, source, settings)) + "\n"
 
 
 def _preflight(settings: Settings) -> None:
-    try:
-        from pipeline.ocr import check_dependencies
-    except ImportError:
-        return
+    from pipeline.ocr import check_dependencies
+
     check_dependencies(settings)
 
 

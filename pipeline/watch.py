@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import atomic
-from pipeline.batch import EXIT_MISSING, EXIT_OK, EXIT_USAGE, UsageError, is_ignored, stop_on_signal
+from pipeline.batch import EXIT_MISSING, EXIT_OK, EXIT_USAGE, UsageError, check_executor, is_ignored, stop_on_signal
 from pipeline.config import Settings
 from pipeline.engine import DependencyMissing, Engine, Job, Outcome
 from pipeline.errors import MissingDependency
@@ -297,6 +297,9 @@ def _now() -> str:
 def run_watch(options: WatchOptions, settings: Settings) -> int:
     """Watch options.root until SIGTERM/SIGINT (or, with `once`, until the inbox is empty)."""
     root = Path(options.root)
+    check_executor(options.executor, options.scheduler)
+    if options.settle < 0 or options.rescan <= 0:
+        raise UsageError("--settle must be >= 0 and --rescan > 0")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a folder")
     root.mkdir(parents=True, exist_ok=True)

@@ -82,7 +82,7 @@ def build_record(source: FakeSource, pages: list[dict], settings) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2)
 
 
-def failed_record(path: Path, error: SohoaError, source) -> str:
+def failed_record(path: Path, error: SohoaError, source, settings) -> str:
     sha = source.sha256 if source else hashlib.sha256(Path(path).read_bytes()).hexdigest()
     _log("failed", sha)
     return json.dumps({"source": {"name": Path(path).name, "sha256": sha},
