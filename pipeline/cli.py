@@ -182,6 +182,88 @@ def restore() -> None:
     sys.stdout.flush()
 
 
+_PROCESSOR_HELP = "module:attribute of another pipeline.processor.Processor (tests, dry runs)"
+
+
+@app.command()
+def batch(
+    src: Path = typer.Argument(..., help="folder of scans, searched recursively (PDF, TIFF, PNG, JPEG)"),
+    out: Path = typer.Option(..., "--out", "-o", help="folder for OUT/<name>.json, records.jsonl, manifest.jsonl, summary.json and the state DB"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="parallel OCR processes (local executor; default: min(2, cores))"),
+    executor: str = typer.Option("local", help="'local' (process pool here) or 'dask' (a Dask cluster)"),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; without it a LocalCluster is started)"),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="process again documents that failed in an earlier run"),
+    ocr_timeout: Optional[float] = typer.Option(None, help="seconds one page may take in OCR before it fails with E_OCR_TIMEOUT (default 180)"),
+    dpi: Optional[int] = typer.Option(None, help="resolution for rendering PDF pages (default 300)"),
+    no_restore: bool = typer.Option(False, "--no-restore", help="keep the OCR text as read, without diacritics restoration"),
+    log_every: float = typer.Option(30.0, help="seconds between progress log lines when stderr is not a terminal"),
+    processor: Optional[str] = typer.Option(None, hidden=True, help=_PROCESSOR_HELP),
+) -> None:
+    """The nightly run: every scan under SRC to a JSON record in OUT, skipping what is already done.
+
+    A state database (OUT/sohoa-state.sqlite) remembers each document by content hash, pipeline
+    version, settings and model files: unchanged documents are skipped, changed settings reprocess.
+    Killed (even kill -9)? Run the same command again: it finishes the rest, down to the page.
+    One bad document gets a failed record and the run goes on.
+
+    Exit codes: 0 all done, 1 some documents failed, 2 usage, 3 missing dependency
+    (tesseract, its Vietnamese model, poppler), 75 another run holds OUT's lock, 130 interrupted.
+
+    Example (cron, 01:00 nightly): sohoa batch /srv/scans --out /srv/records
+    """
+    from pipeline.batch import BatchOptions, UsageError, run_batch
+
+    settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, restore=False if no_restore else None)
+    options = BatchOptions(src=src, out=out, executor=executor, scheduler=scheduler, retry_failed=retry_failed,
+                           processor=processor, log_every=log_every)
+    try:
+        code = run_batch(options, settings)
+    except UsageError as exc:
+        _err(f"sohoa batch: {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(code)
+
+
+@app.command()
+def watch(
+    root: Path = typer.Argument(..., help="the watched folder: ROOT/inbox, work, out, archive, failed, duplicates are created"),
+    settle: float = typer.Option(5.0, help="seconds a file's size and modification time must stay unchanged before it is taken"),
+    rescan: float = typer.Option(30.0, help="seconds between full scans of the inbox (catches what file events miss)"),
+    poll: bool = typer.Option(False, "--poll", help="poll the inbox instead of inotify: for NFS/SMB shares, where events never arrive"),
+    once: bool = typer.Option(False, "--once", help="exit when the inbox and work/ are empty instead of watching on"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="parallel OCR processes (default: min(2, cores))"),
+    executor: str = typer.Option("local", help="'local' (process pool here) or 'dask' (a Dask cluster)"),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask)"),
+    ocr_timeout: Optional[float] = typer.Option(None, help="seconds one page may take in OCR before it fails with E_OCR_TIMEOUT (default 180)"),
+    dpi: Optional[int] = typer.Option(None, help="resolution for rendering PDF pages (default 300)"),
+    no_restore: bool = typer.Option(False, "--no-restore", help="keep the OCR text as read, without diacritics restoration"),
+    processor: Optional[str] = typer.Option(None, hidden=True, help=_PROCESSOR_HELP),
+) -> None:
+    """Watch ROOT/inbox and turn every scan dropped there into ROOT/out/<name>.json.
+
+    A file is taken once it is complete (size and mtime unchanged for --settle seconds;
+    *.part, ~$* and dotfiles are ignored), claimed by an atomic rename into work/, then:
+    record written -> original to archive/; failure -> failed/ with <name>.error.json;
+    content seen before -> duplicates/ with a note naming the earlier record.
+    SIGTERM/SIGINT: stop taking files, finish those in flight. After a crash, whatever is
+    left in work/ is processed again on start. One watcher per ROOT.
+
+    Exit codes: 0 stopped cleanly, 2 usage, 3 missing dependency, 75 another watcher holds ROOT.
+    """
+    from pipeline.batch import UsageError
+    from pipeline.watch import WatchOptions, run_watch
+
+    settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, restore=False if no_restore else None)
+    options = WatchOptions(root=root, settle=settle, rescan=rescan, poll=poll, once=once, executor=executor,
+                           scheduler=scheduler, processor=processor)
+    try:
+        code = run_watch(options, settings)
+    except UsageError as exc:
+        _err(f"sohoa watch: {exc}")
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(code)
+
+
 def main() -> None:  # pragma: no cover - `python -m pipeline.cli`
     app()
 
