@@ -17,9 +17,12 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.errors import MissingDependency
-from pipeline.executors import Executor, TaskError, result_of
+from pipeline.executors import WORKER_DIED, Executor, TaskError, result_of
 from pipeline.processor import Processor, page_count
 from pipeline.state import StateDB
+
+
+MAX_RETRIES = 2
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Job:
     running: int = 0                      # tasks of this job in flight
     error: TaskError | None = None
     cached_pages: int = 0
+    retries: int = 0                      # tasks resubmitted after their worker process died
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,10 @@ class Engine:
             job.running -= 1
             result = result_of(fut)
             if job.error is None:
-                if result.error is not None:
+                if result.error is not None and result.error.stage == WORKER_DIED and job.retries < MAX_RETRIES:
+                    job.retries += 1                  # a crashed worker takes its neighbours' tasks down too
+                    self._submit(job, kind, number)
+                elif result.error is not None:
                     if result.error.missing_dependency:
                         raise DependencyMissing(result.error.to_exception())
                     job.error = result.error

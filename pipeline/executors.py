@@ -18,6 +18,9 @@ from typing import Any, Callable, Iterable, Protocol
 from pipeline.errors import ErrorCode, MissingDependency, SohoaError
 
 
+WORKER_DIED = "worker"   # the stage of a TaskError whose worker process stopped under it
+
+
 @dataclass(frozen=True)
 class TaskError:
     """A failed task, as plain picklable data."""
@@ -146,7 +149,7 @@ def result_of(future: Any) -> TaskResult:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, KilledWorker, CancelledError …
-        return TaskResult(error=TaskError(ErrorCode.E_INTERNAL.value, "worker",
+        return TaskResult(error=TaskError(ErrorCode.E_INTERNAL.value, WORKER_DIED,
                                           f"the worker running this task stopped: {type(exc).__name__}"))
 
 

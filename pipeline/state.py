@@ -53,15 +53,17 @@ class LockHeld(RuntimeError):
 def folder_lock(lock_path: Path) -> Iterator[Path]:
     """Hold an exclusive advisory lock on `lock_path` for the duration; LockHeld if another process has it.
 
-    fcntl locks die with their process, so a kill -9 never leaves a stale lock behind.
+    POSIX record locks (lockf) die with their process, so a kill -9 never leaves a stale lock behind,
+    and unlike flock they are not inherited by forked pool workers, which may outlive a killed parent
+    for a moment. They also work over NFS (lockd).
     """
     lock_path = Path(lock_path)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
             raise LockHeld(f"{lock_path.parent} is in use by another sohoa process (pid {holder or '?'})") from None
         os.ftruncate(fd, 0)
