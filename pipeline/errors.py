@@ -54,6 +54,11 @@ class SohoaError(Exception):
         self.hint = hint
         super().__init__(f"{self.code.value}: {self.message}")
 
+    def __reduce__(self):
+        """Pickle by attributes: errors raised in worker processes must arrive intact (the default
+        pickling re-calls __init__ with the formatted message, which fails and breaks the whole pool)."""
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
     def one_line(self, path: str = "") -> str:
         where = f"{path}: " if path else ""
         hint = f" ({self.hint})" if self.hint else ""
@@ -65,3 +70,10 @@ class MissingDependency(SohoaError):
 
     def __init__(self, message: str, hint: str):
         super().__init__(ErrorCode.E_MISSING_DEPENDENCY, message, stage="setup", hint=hint)
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> SohoaError:
+    error = Exception.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
