@@ -1,0 +1,154 @@
+"""Assignments: who must do what, by when.
+
+Three sources: the items of the TỔ CHỨC THỰC HIỆN section (agency heading + tasks; role from the
+tasks' verbs: chủ trì → lead, phối hợp → support; 'Đề nghị …' headings → requested), the
+'phối hợp với <agencies>' clauses inside tasks and '<agency> chủ trì, phối hợp với <agencies>'
+anywhere (support), and 'Đơn vị chủ trì: … / Đơn vị phối hợp: …' lines anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from spacy.tokens import Doc
+
+from pipeline.structure import agencies, deadlines, nlp, sections, tables
+from pipeline.structure.model import Assignment, Task
+from pipeline.structure.sections import Node
+from pipeline.structure.text import DocText, fold, squash
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+@lru_cache(maxsize=1)
+def _coord_re() -> re.Pattern:
+    lex = tables.lexicon()
+    openers = "|".join(re.escape(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
+    stops = "|".join(re.escape(fold(s)) for s in sorted(lex["coordination_stops"], key=len, reverse=True))
+    return re.compile(rf"\b(?:{openers})\s+(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
+
+
+_LABEL_RE = re.compile(r"^\W*(?:don vi|co quan)\s+(?P<role>chu tri|phoi hop)\s*:\s*")
+
+
+def _tasks_of(node: Node, dt: DocText, year: Optional[int]) -> list[Task]:
+    """One task per child item, else one per sentence of the item's own text."""
+    tasks = []
+    if node.children:
+        for child in node.children:
+            text = squash(" ".join(x for x in [child.heading, child.text.replace("\n", " ")] if x))
+            if text:
+                tasks.append(Task(text=text, deadlines=deadlines.find_deadlines(dt, child.start, child.end, year),
+                                  provenance=dt.provenance(child.start, child.end)))
+    body = node.text
+    if body:
+        for para in body.split("\n"):
+            for sent in _SENTENCE_SPLIT.split(para):
+                sent = squash(sent)
+                if not sent:
+                    continue
+                at = dt.text.find(sent[:30], node.start, node.end + 1)
+                span = (at, at + len(sent)) if at >= 0 else (node.start, node.end)
+                tasks.insert(len(tasks) if node.children else len(tasks),
+                             Task(text=sent, deadlines=deadlines.find_deadlines(dt, span[0], span[1], year),
+                                  provenance=dt.provenance(*span)))
+    return tasks
+
+
+def _role(heading: str, tasks: list[Task]) -> str:
+    if fold(heading).startswith(tuple(fold(o) for o in tables.lexicon()["request_openers"])):
+        return "requested"
+    verbs = [fold(t.text)[:20] for t in tasks]
+    if verbs and verbs[0].startswith("chu tri"):
+        return "lead"
+    if verbs and verbs[0].startswith("phoi hop"):
+        return "support"
+    if any(v.startswith("chu tri") for v in verbs):
+        return "lead"
+    return "other"
+
+
+def _agency_items(node: Node) -> list[tuple[Node, str]]:
+    """(item, agency heading) for the items of an implementation section, descending through
+    sub-headings that are not agencies ('1. Phân công nhiệm vụ')."""
+    out = []
+    for child in node.children:
+        if child.kind in ("dash", "plus"):
+            continue
+        heading = child.heading or ""
+        bare = re.sub(r"^(?:Đề nghị|đề nghị|De nghi)\s+", "", heading)
+        if heading and agencies.starts_like_agency(bare):
+            out.append((child, heading))
+        else:
+            out.extend(_agency_items(child))
+    return out
+
+
+def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Gazetteer agencies named in the 'phối hợp với …' clauses of text[start:end]."""
+    found = []
+    folded = fold(dt.text[start:end])
+    for m in _coord_re().finditer(folded):
+        b0, b1 = start + m.start("body"), start + m.end("body")
+        for ent in nlp.agency_spans(doc, b0, b1 + 1):
+            found.append((ent.text, ent.start_char, ent.end_char))
+    return found
+
+
+def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, int], doc_date: Optional[str]) -> list[Assignment]:
+    year = int(doc_date[:4]) if doc_date else None
+    out: dict[tuple[str, str], Assignment] = {}
+
+    def add(printed: str, role: str, tasks: list[Task], source: str, span: tuple[int, int], conf: float):
+        agency = agencies.normalize(printed, doc_date)
+        key = (fold(agency.name), role)
+        if key in out:
+            out[key].tasks.extend(t for t in tasks if t not in out[key].tasks)
+            out[key].deadlines.extend(d for t in tasks for d in t.deadlines)
+            return
+        out[key] = Assignment(agency=agency, role=role, tasks=list(tasks), deadlines=[d for t in tasks for d in t.deadlines],
+                              source=source, confidence=conf, provenance=dt.provenance(*span))
+
+    impl = sections.find(nodes, tables.lexicon()["implementation_headings"])
+    if impl is not None:
+        for item, heading in _agency_items(impl):
+            tasks = _tasks_of(item, dt, year)
+            role = _role(heading, tasks)
+            bare = re.sub(r"^(?:Đề nghị|đề nghị|De nghi)\s+", "", heading)
+            h0 = dt.text.find(bare[:20], item.start, item.end + 1)
+            h0 = h0 if h0 >= 0 else item.start
+            names = agencies.split_agencies(bare)
+            own = {fold(agencies.normalize(n, doc_date).name) for n in names}
+            for name in names:
+                add(name, role, tasks, "implementation_section", (h0, h0 + len(bare)), 0.9 if role != "other" else 0.7)
+            for text, s0, s1 in _support_from(doc, dt, item.start, item.end):
+                if fold(agencies.normalize(text, doc_date).name) not in own:
+                    task = next((t for t in tasks if t.provenance.span and t.provenance.span[0] <= s0 <= t.provenance.span[1]), None)
+                    add(text, "support", [task] if task else [], "coordination", (s0, s1), 0.8)
+
+    # '<agency> chủ trì, phối hợp với <agencies>' outside the implementation section
+    lo, hi = body
+    skip = (impl.start, impl.end) if impl is not None else (0, 0)
+    for m in re.finditer(r"chu tri\s*,?\s*(?=phoi hop)", fold(dt.text[lo:hi])):
+        at = lo + m.start()
+        if skip[0] <= at <= skip[1]:
+            continue
+        before = [e for e in nlp.agency_spans(doc, max(lo, at - 120), at) if not dt.text[e.end_char:at].strip(" ,")]
+        if before:
+            add(before[-1].text, "lead", [], "coordination", (before[-1].start_char, before[-1].end_char), 0.7)
+            line_end = dt.text.find("\n", at)
+            for text, s0, s1 in _support_from(doc, dt, at, line_end if line_end > 0 else hi):
+                add(text, "support", [], "coordination", (s0, s1), 0.7)
+
+    # 'Đơn vị chủ trì: … / Đơn vị phối hợp: …'
+    for ln in dt.lines:
+        m = _LABEL_RE.match(fold(ln.text))
+        if not m:
+            continue
+        role = "lead" if m.group("role") == "chu tri" else "support"
+        rest = ln.text[m.end():]
+        for name in agencies.split_agencies(re.sub(r"[;.]\s*$", "", rest)):
+            add(name, role, [], "lead_support_line", (ln.start + m.end(), ln.end), 0.9)
+    return list(out.values())

@@ -1,0 +1,170 @@
+"""Citations: every reference to another document, with type, symbol, date, issuer and role.
+
+A citation is anchored on a document symbol (`doc.spans["symbol"]`) or on a law cited by name
+with its date ("Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015"). Around the anchor:
+the type word before 'số' (which also settles code collisions such as CT), 'ngày <date>' after it,
+then 'của <issuer>' up to the first stop word. Matching runs on folded text, values come from the
+printed text, so OCR-damaged diacritics and spacing still parse.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from spacy.tokens import Doc
+
+from pipeline.structure import dates, symbols, tables
+from pipeline.structure.model import Citation
+from pipeline.structure.text import DocText, fold, squash
+
+ISSUER_MAX_WORDS = 14
+_SO = r"(?:s[o06]\b|s[o06](?=\s))"
+
+
+@lru_cache(maxsize=1)
+def _type_words() -> list[tuple[str, str]]:
+    words = tables.load("document_types")["citation_words"]
+    return sorted(((fold(w), w) for w in words), key=lambda x: len(x[0]), reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _before_re() -> re.Pattern:
+    alts = "|".join(re.escape(f) for f, _ in _type_words())
+    return re.compile(rf"(?P<type>{alts})\s*(?:{_SO}\s*)?[:.]?\s*$")
+
+
+@lru_cache(maxsize=1)
+def _law_re() -> re.Pattern:
+    # 'Luật <Name starting uppercase> [số SYMBOL] ngày <date>' — the name may not cross ; . or a newline pair
+    return re.compile(
+        rf"(?<![\w])(?P<kw>(?:bo )?luat)\s+(?P<name>[^\n;.]{{3,160}}?)\s*(?:{_SO}\s*(?P<sym>[\w/\-–]+)\s*)?,?\s*(?:ngay|thang)\b"
+    )
+
+
+@lru_cache(maxsize=1)
+def _issuer_stop_re() -> re.Pattern:
+    stops = sorted(tables.lexicon()["issuer_stops"], key=len, reverse=True)
+    alts = "|".join(re.escape(s.lower()) for s in stops)
+    return re.compile(rf"\s(?:{alts})(?=[\s,;.:]|$)|[,;.:()“”\"]")
+
+
+_AFTER_DATE_RE = re.compile(r"^\s*,?\s*(?:ban hanh\s+|ky\s+)?(?:ngay\s*)?")
+_OF_RE = re.compile(r"^\s*,?\s*(?:cua|do)\s+")
+
+
+def _issuer_at(text: str, pos: int) -> tuple[Optional[str], int]:
+    """'của <issuer>' starting at pos: the issuer and where it ends."""
+    m = _OF_RE.match(fold(text[pos:pos + 12]))
+    if not m:
+        return None, pos
+    start = pos + m.end()
+    window = text[start:start + 200]
+    stop = _issuer_stop_re().search(window.lower())
+    raw = window[: stop.start() if stop else len(window)]
+    words = raw.split()
+    if not words or len(words) > ISSUER_MAX_WORDS:
+        words = words[:ISSUER_MAX_WORDS]
+    issuer = squash(" ".join(words)).strip(" -,")
+    if not issuer:
+        return None, pos
+    end = start + text[start:].find(words[-1]) + len(words[-1]) if words else start
+    return issuer, end
+
+
+_BEFORE_ISSUER_RE = re.compile(r"\bcua\s+(?P<iss>[^;.\n]{3,100}?)\s+tai\s*$")
+
+
+def _issuer_before(text: str, start: int) -> Optional[str]:
+    """'của <issuer> tại Tờ trình số …': the issuer printed before the citation."""
+    window = text[max(0, start - 120):start]
+    m = _BEFORE_ISSUER_RE.search(fold(window))
+    return squash(window[m.start("iss"):m.end("iss")]) if m else None
+
+
+def _date_at(doc: Doc, pos: int, date_spans) -> tuple[Optional[str], int]:
+    """A date right after pos ('ngày 18/01/2022', ', ngày 18 tháng 01 năm 2022')."""
+    folded = fold(doc.text[pos:pos + 40])
+    m = _AFTER_DATE_RE.match(folded)
+    gap_end = pos + (m.end() if m else 0)
+    for span in date_spans:
+        if pos <= span.start_char <= gap_end:
+            return span.label_, span.end_char
+        if span.start_char > gap_end:
+            break
+    return None, pos
+
+
+def _infer_type(sym: symbols.Symbol, word_type: Optional[str]) -> Optional[str]:
+    if word_type:
+        return word_type
+    rules = tables.load("document_types").get("collisions", {})
+    code = sym.first_code
+    if code.upper() in rules:
+        rule = rules[code.upper()]
+        issuer_part = sym.parts[-1] if len(sym.parts) > 1 else ""
+        return rule["type"] if issuer_part in rule["issuers"] else rule["otherwise"]
+    name = symbols.type_name_of_code(symbols.type_code_of(sym))
+    if name:
+        return name
+    if sym.parts and re.match(r"^QH\d*$", sym.parts[-1]):
+        return None  # a Luật or a Nghị quyết of the National Assembly: needs the word
+    return "Công văn"
+
+
+def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles) -> list[Citation]:
+    """Citations in reading order. `roles(start)` tells legal_basis from reference."""
+    text = doc.text
+    folded = fold(text)
+    date_spans = sorted(doc.spans["date"], key=lambda s: s.start_char)
+    out: list[tuple[int, Citation]] = []
+    taken: list[tuple[int, int]] = []
+
+    # laws cited by name (and 'Luật … số 83/2015/QH13 ngày …')
+    for m in _law_re().finditer(folded):
+        kw_start = m.start("kw")
+        if exclude and exclude[0] <= kw_start < exclude[1]:
+            continue
+        if not text[kw_start].isupper():
+            continue
+        date, date_end = _date_at(doc, m.end("name"), date_spans)
+        if not date:
+            continue
+        found = symbols.find_symbols(text, m.start("sym"), m.end("sym")) if m.group("sym") else []
+        sym = found[0] if found else None
+        issuer, end = _issuer_at(text, date_end)
+        end = max(end, date_end)
+        kw = "Bộ luật" if m.group("kw").startswith("bo") else "Luật"
+        title = squash(text[kw_start:m.end("name")])
+        out.append((kw_start, Citation(
+            text=squash(text[kw_start:end]), type=kw, number=sym.number if sym else None,
+            symbol=sym.text if sym else None, title=title, date=date, issuer=issuer,
+            role=roles(kw_start), confidence=0.8, provenance=dt.provenance(kw_start, end))))
+        taken.append((kw_start, end))
+
+    for span in doc.spans["symbol"]:
+        s0, s1 = span.start_char, span.end_char
+        if exclude and exclude[0] <= s0 < exclude[1]:
+            continue
+        if any(a <= s0 < b for a, b in taken):
+            continue
+        found = symbols.find_symbols(text, s0, s1)
+        if not found:
+            continue
+        sym = found[0]
+        before = _before_re().search(folded[max(0, s0 - 40):s0])
+        start = s0 - (len(folded[max(0, s0 - 40):s0]) - before.start("type")) if before else s0
+        word_type = dict(_type_words())[before.group("type")] if before else None
+        ctype = _infer_type(sym, word_type)
+        date, end = _date_at(doc, sym.end, date_spans)
+        issuer, end2 = _issuer_at(text, end if date else sym.end)
+        if issuer is None:
+            issuer = _issuer_before(text, start)
+        end = max(end, end2, sym.end)
+        conf = 0.5 + 0.2 * bool(word_type) + 0.15 * bool(date) + 0.15 * bool(issuer)
+        out.append((start, Citation(
+            text=squash(text[start:end]), type=ctype, number=sym.number, symbol=sym.text, date=date,
+            issuer=issuer, role=roles(start), confidence=round(conf, 2), provenance=dt.provenance(start, end))))
+    out.sort(key=lambda x: x[0])
+    return [c for _, c in out]

@@ -1,0 +1,285 @@
+"""The header of a Decree 30/2020 document: issuer (+ parent), symbol, type, place, date, title.
+
+The header is two columns (agency | national motto; số/ký hiệu | place-date) that reach us in
+reading order (left column, right column), interleaved row by row (PDF text layers, OCR without
+layout), or side by side on one line ("Số: /KH-UBND    Ninh Thuận, ngày …"). The parser therefore
+finds each field by its own grammar anywhere in the header zone, after blanking the motto out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from pipeline.structure import dates, symbols, tables
+from pipeline.structure.model import Document, Issuer
+from pipeline.structure.text import DocText, TextLine, fold, squash
+
+HEADER_SCAN_LINES = 45
+TITLE_MAX_LINES = 5
+_VV_RE = re.compile(r"\bv\s?/\s?v\b\s*[:.]?\s*")
+_PLACE_DATE_RE = re.compile(r"(?P<place>[^\W\d_][^\n,]{0,40}?)\s*,?\s*" + dates.WORDS)
+_RULE_RE = re.compile(r"^[\s_\-–—=.*~]*$")
+
+
+@lru_cache(maxsize=1)
+def _motto_re() -> re.Pattern:
+    parts = []
+    for phrase in tables.lexicon()["motto"]:
+        words = re.split(r"\s*-\s*|\s+", fold(phrase))
+        parts.append(r"[\s\-–]*".join(re.escape(w) for w in words if w))
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=1)
+def _type_headings() -> dict[str, dict]:
+    return {fold(t["heading"]): t for t in tables.document_types() if t.get("heading")}
+
+
+@lru_cache(maxsize=1)
+def _agency_head_re() -> re.Pattern:
+    heads = sorted((fold(h) for h in tables.lexicon()["agency_heads"]), key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(re.escape(h) for h in heads) + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _place_level_re() -> re.Pattern:
+    levels = sorted((fold(h) for h in tables.lexicon()["place_levels"]), key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(re.escape(h) for h in levels) + r")(?:\s|$)")
+
+
+def so_line_match(folded_line: str) -> Optional[re.Match]:
+    """'Số:' at the start of a (folded) line, tolerating OCR 's6', 'so', 'sô'."""
+    return re.match(r"^\W*s\s?[o06]\s*(?:[:.;]\s*|(?=[\d/]))", folded_line)
+
+
+def uppercase_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+@dataclass
+class HeaderResult:
+    document: Document
+    body_start: int          # index of the first line after the header and title
+    so_line: Optional[int]   # index of the 'Số:' line (its symbol is the document's own, not a citation)
+
+
+def _cleaned(line: TextLine) -> str:
+    """The line with the motto blanked out (same length)."""
+    folded = fold(line.text)
+    out = list(line.text)
+    for m in _motto_re().finditer(folded):
+        out[m.start():m.end()] = " " * (m.end() - m.start())
+    return "".join(out)
+
+
+def split_issuer(lines: list[str]) -> Issuer:
+    """'UBND TỈNH X' / 'SỞ Y' → parent + name; 'ỦY BAN NHÂN DÂN' / 'TỈNH X' → one name."""
+    lines = [squash(x) for x in lines if squash(x)]
+    if not lines:
+        return Issuer()
+    for k in range(1, len(lines)):
+        head = fold(lines[k])
+        if _agency_head_re().match(head) and not _place_level_re().match(head):
+            return Issuer(name=" ".join(lines[k:]), parent=" ".join(lines[:k]))
+    return Issuer(name=" ".join(lines), parent=None)
+
+
+def _is_stop_line(text: str, first: bool = False) -> bool:
+    """Whether a line ends the title; the first title line may begin like a preamble item."""
+    t = text.strip()
+    folded = fold(t)
+    if not t or _RULE_RE.match(t):
+        return True
+    openers = tables.lexicon()["preamble_end"] + ([] if first else tables.lexicon()["legal_basis_openers"])
+    if any(folded.startswith(fold(o) + " ") or folded == fold(o) for o in openers):
+        return True
+    if re.match(r"^([IVX]+|\d+|[a-z])\s*[.)]\s", t):
+        return True
+    return uppercase_share(t) > 0.8 and len([c for c in t if c.isalpha()]) > 3
+
+
+def _title_after(lines: tuple[TextLine, ...], i: int, limit: int) -> tuple[Optional[str], int, list[TextLine]]:
+    """Title lines after line i: stops at openers, markers, uppercase lines, rules, or a blank line
+    followed by a capitalized line (a hard-wrapped title continues in lowercase)."""
+    parts: list[TextLine] = []
+    j = i + 1
+    saw_blank = False
+    while j < limit and len(parts) < TITLE_MAX_LINES:
+        ln = lines[j]
+        t = ln.stripped
+        if not t:
+            saw_blank = True
+            j += 1
+            continue
+        if parts and saw_blank and not t[0].islower():
+            break
+        if _is_stop_line(t, first=not parts) or _motto_re().search(fold(t)):
+            if parts or not _RULE_RE.match(t):
+                break
+            j += 1
+            continue
+        parts.append(ln)
+        saw_blank = False
+        j += 1
+        if t.endswith((".", ";")):
+            break
+    title = squash(" ".join(p.text for p in parts)) or None
+    end = parts[-1].index + 1 if parts else i + 1
+    return title, end, parts
+
+
+def parse_header(dt: DocText) -> HeaderResult:
+    lines = dt.lines
+    limit = min(len(lines), _scan_limit(lines))
+    doc = Document()
+    prov = {}
+    cleaned = {ln.index: _cleaned(ln) for ln in lines[:limit]}
+
+    # type line
+    type_line = None
+    for ln in lines[:limit]:
+        key = fold(squash(cleaned[ln.index]))
+        if key in _type_headings():
+            type_line = ln
+            t = _type_headings()[key]
+            doc.type, doc.type_code = t["name"], t["code"]
+            prov["type"] = dt.provenance(ln.content_start, ln.end)
+            break
+    zone_end = type_line.index if type_line else limit
+
+    # số line and symbol
+    so_line = None
+    sym = None
+    for ln in lines[:zone_end]:
+        m = so_line_match(fold(ln.text))
+        if m:
+            so_line = ln
+            found = symbols.find_symbols(ln.text, m.end(), need_number=False)
+            if found:
+                sym = found[0]
+            break
+    if sym:
+        doc.symbol, doc.number = sym.text, sym.number
+        prov["symbol"] = dt.provenance(so_line.start + sym.start, so_line.start + sym.end)
+        if not doc.type:
+            code = symbols.type_code_of(sym)
+            doc.type_code = code
+            doc.type = symbols.type_name_of_code(code)
+
+    # place and date
+    for ln in lines[:zone_end]:
+        text = cleaned[ln.index]
+        skip = 0
+        if so_line is not None and ln.index == so_line.index and sym:
+            skip = sym.end
+        m = _PLACE_DATE_RE.search(fold(text), skip)
+        if m:
+            raw_place = re.split(r"\s{2,}|\t", text[m.start("place"):m.end("place")].strip())[-1]
+            place = squash(raw_place).strip(" ,.:")
+            if place and len(place.split()) <= 6:
+                doc.place = place
+                prov["place"] = dt.provenance(ln.start + m.start("place"), ln.start + m.end("place"))
+            doc.date = dates.iso(m.group("wy"), m.group("wm"), m.group("wd") if m.group("wm") else None)
+            prov["date"] = dt.provenance(ln.start + m.end("place"), ln.start + m.end())
+            break
+
+    # issuer: uppercase lines at the top of the left column, before the 'Số' line
+    issuer_end = so_line.index if so_line is not None else zone_end
+    issuer_lines: list[TextLine] = []
+    has_regions = any(ln.region != "body" for ln in lines[:limit])
+    for ln in lines[:issuer_end]:
+        if has_regions and ln.region not in ("header_left",):
+            continue
+        text = squash(cleaned[ln.index])
+        if not text or _RULE_RE.match(text):
+            if issuer_lines and not has_regions and _gap_closes_issuer(lines, ln.index, issuer_end, cleaned):
+                break
+            continue
+        if _PLACE_DATE_RE.search(fold(text)) or _VV_RE.match(fold(text)):
+            continue
+        if uppercase_share(text) >= 0.7:
+            issuer_lines.append(ln)
+        elif issuer_lines:
+            break
+    if issuer_lines:
+        doc.issuer = split_issuer([squash(cleaned[ln.index]) for ln in issuer_lines])
+        prov["issuer"] = dt.provenance(issuer_lines[0].content_start, issuer_lines[-1].end)
+
+    # title: under the type line, or the V/v of a công văn
+    body_start = (so_line.index + 1) if so_line is not None else 0
+    if type_line is not None:
+        title, end, parts = _title_after(lines, type_line.index, len(lines))
+        doc.title = title
+        body_start = end
+        if parts:
+            prov["title"] = dt.provenance(parts[0].content_start, parts[-1].end)
+    else:
+        vv = _find_vv(lines, limit)
+        if vv is not None:
+            ln, at = vv
+            first = ln.text[at:]
+            title, end, parts = _title_after(lines, ln.index, limit)
+            doc.title = squash(" ".join([first] + [p.text for p in parts])) or None
+            prov["title"] = dt.provenance(ln.start + at, (parts[-1].end if parts else ln.end))
+            if not doc.type or doc.type_code is None:
+                doc.type, doc.type_code = "Công văn", None
+            body_start = max(body_start, end)
+        elif sym and not doc.type:
+            doc.type, doc.type_code = "Công văn", None
+        body_start = max(body_start, _after_header_lines(lines, limit, body_start))
+
+    found = [doc.issuer.name, doc.symbol, doc.type, doc.place, doc.date, doc.title]
+    doc.confidence = round(sum(v is not None for v in found) / len(found), 2)
+    doc.provenance = prov
+    return HeaderResult(doc, body_start, so_line.index if so_line is not None else None)
+
+
+def _scan_limit(lines) -> int:
+    """Header zone: the first HEADER_SCAN_LINES non-blank lines."""
+    seen = 0
+    for ln in lines:
+        if not ln.blank:
+            seen += 1
+            if seen >= HEADER_SCAN_LINES:
+                return ln.index
+    return len(lines)
+
+
+def _gap_closes_issuer(lines, i, end, cleaned) -> bool:
+    """A blank line inside the issuer block closes it only if the next text line is not uppercase."""
+    for ln in lines[i + 1:end]:
+        t = squash(cleaned[ln.index])
+        if t:
+            return uppercase_share(t) < 0.7
+    return True
+
+
+def _find_vv(lines, limit) -> Optional[tuple[TextLine, int]]:
+    """The 'V/v …' line of a công văn and the offset (in the line) where its text starts."""
+    for ln in lines[:limit]:
+        indent = len(ln.text) - len(ln.text.lstrip())
+        m = _VV_RE.match(fold(ln.text), indent)
+        if m:
+            return ln, m.end()
+    return None
+
+
+def _after_header_lines(lines, limit, start) -> int:
+    """First line after the header fields of a document without a type line (công văn): after the
+    motto, the first place-date line, and up to a 'Kính gửi' line (which opens the body)."""
+    last = start
+    seen_date = False
+    for ln in lines[:limit]:
+        f = fold(ln.text).strip()
+        if f.startswith("kinh gui"):
+            return max(start, ln.index)
+        if _motto_re().search(f) or so_line_match(f) or (not seen_date and _PLACE_DATE_RE.search(f)):
+            seen_date = seen_date or bool(_PLACE_DATE_RE.search(f))
+            last = max(last, ln.index + 1)
+        elif seen_date and f:
+            break
+    return last

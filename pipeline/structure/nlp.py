@@ -1,0 +1,117 @@
+"""The spaCy side of the structure stage: a Doc over the document text as the annotation container.
+
+- tokenizer: syllables, numbers and document symbols as tokens; each token's NORM is its folded
+  form (lowercase, no diacritics), so patterns match printed, OCR-damaged and unaccented text alike;
+- EntityRuler fed by the agency gazetteer (models/structure/agencies.json): `doc.ents`, label =
+  level, `ent_id_` = gazetteer id;
+- `vn_symbols` and `vn_dates` components: regex matchers that put document symbols and dates into
+  `doc.spans["symbol"]` / `doc.spans["date"]` (span label = normalized symbol / ISO date).
+
+Loaded once per process, lazily (`get_nlp`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import get_words_and_spaces
+
+from pipeline.structure import dates, symbols, tables
+from pipeline.structure.text import fold
+
+_TOKEN_RE = re.compile(symbols.SYMBOL_RE.pattern + r"|\d+(?:[/.\-]\d+)*|\w+|[^\w\s]")
+
+
+class SyllableTokenizer:
+    """Whitespace + punctuation tokenizer (Vietnamese is written syllable by syllable); symbols stay whole."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words = [w for m in _TOKEN_RE.finditer(text) for w in m.group(0).split()]
+        words, spaces = get_words_and_spaces(words, text)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        for tok in doc:
+            tok.norm_ = fold(tok.text)
+        return doc
+
+
+def _pattern_tokens(phrase: str) -> list[dict]:
+    """Token pattern of a name; line breaks of hard-wrapped text (space tokens) may fall between words."""
+    out: list[dict] = []
+    for w in (w for m in _TOKEN_RE.finditer(phrase) for w in m.group(0).split()):
+        if out:
+            out.append({"IS_SPACE": True, "OP": "*"})
+        out.append({"NORM": fold(w)})
+    return out
+
+
+def agency_patterns() -> list[dict]:
+    pats = []
+    for a in tables.agencies():
+        for phrase in [a["name"], *a.get("aliases", [])]:
+            pats.append({"label": a["level"].upper(), "pattern": _pattern_tokens(phrase), "id": a["id"]})
+    return pats
+
+
+@Language.component("vn_symbols")
+def vn_symbols(doc: Doc) -> Doc:
+    spans = []
+    for sym in symbols.find_symbols(doc.text, need_number=False):
+        span = doc.char_span(sym.start, sym.end, label=sym.text, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans["symbol"] = spans
+    return doc
+
+
+@Language.component("vn_dates")
+def vn_dates(doc: Doc) -> Doc:
+    spans = []
+    for start, end, value in dates.find_dates(fold(doc.text)):
+        span = doc.char_span(start, end, label=value, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans["date"] = spans
+    return doc
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+    nlp.tokenizer = SyllableTokenizer(nlp.vocab)
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "validate": False})
+    ruler.add_patterns(agency_patterns())
+    nlp.add_pipe("vn_symbols")
+    nlp.add_pipe("vn_dates")
+    return nlp
+
+
+def annotate(text: str) -> Doc:
+    return get_nlp()(text)
+
+
+def agency_spans(doc: Doc, start: int = 0, end: int | None = None) -> list[Span]:
+    """Gazetteer agencies inside [start, end) of the text."""
+    end = len(doc.text) if end is None else end
+    return [e for e in doc.ents if e.start_char >= start and e.end_char <= end]
+
+
+@lru_cache(maxsize=None)
+def gazetteer_entry(agency_id: str) -> dict:
+    return next(a for a in tables.agencies() if a["id"] == agency_id)
+
+
+def lookup_agency(name: str) -> dict | None:
+    """The gazetteer entry whose name or alias is the longest match at the start of `name`."""
+    doc = annotate(name)
+    starts = [e for e in doc.ents if e.start_char <= len(name) - len(name.lstrip()) + 4]
+    if not starts:
+        return None
+    best = max(starts, key=lambda e: e.end_char - e.start_char)
+    return gazetteer_entry(best.ent_id_)

@@ -1,0 +1,75 @@
+"""Nơi nhận: one recipient per dash item, with its purpose '(để b/c)' and the archive line 'Lưu: …'."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from pipeline.structure import tables
+from pipeline.structure.model import Recipient
+from pipeline.structure.text import DocText, fold, squash
+
+_NOI_NHAN_RE = re.compile(r"^\W*noi\s*nhan\s*:?")
+_ITEM_RE = re.compile(r"^\s*[-–+•]\s*(?P<t>.+)$")
+_PAREN_RE = re.compile(r"\((?P<p>[^()]{1,30})\)\s*[;.,]?\s*$")
+_GAP_RE = re.compile(r"\s{3,}|\t")
+
+
+@lru_cache(maxsize=1)
+def _purposes() -> list[tuple[str, str]]:
+    table = tables.lexicon()["recipient_purposes"]
+    return sorted(((fold(p), k) for k, ps in table.items() for p in ps), key=lambda x: len(x[0]), reverse=True)
+
+
+def purpose_of(text: str) -> Optional[str]:
+    f = fold(text).strip(" ()")
+    for phrase, key in _purposes():
+        if f == phrase or f.endswith(" " + phrase) or f.startswith(phrase):
+            return key
+    return None
+
+
+def find_noi_nhan(dt: DocText) -> Optional[int]:
+    """Index of the last 'Nơi nhận:' line."""
+    idx = None
+    for ln in dt.lines:
+        if _NOI_NHAN_RE.match(fold(ln.text)):
+            idx = ln.index
+    return idx
+
+
+def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
+    if start is None:
+        return []
+    out: list[Recipient] = []
+    pending_purpose = None
+    for ln in dt.lines[start + 1:]:
+        text = _GAP_RE.split(ln.text.strip())[0] if ln.text.strip() else ""
+        tail = _GAP_RE.split(ln.text.strip())[1:] if ln.text.strip() else []
+        m = _ITEM_RE.match(text)
+        if not m:
+            if text.startswith("(") and out:      # a brace purpose on its own line
+                out[-1].purpose = out[-1].purpose or purpose_of(text)
+            if not text:
+                continue
+            if out:
+                break
+            continue
+        item = m.group("t").strip()
+        purpose = None
+        pm = _PAREN_RE.search(item)
+        if pm and purpose_of(pm.group("p")):
+            purpose = purpose_of(pm.group("p"))
+            item = item[: pm.start()]
+        for t in tail:                          # '(b/c)' printed far right, after a gap
+            if t.startswith("(") and purpose_of(t):
+                purpose = purpose_of(t)
+        archive = fold(item).startswith("luu")
+        name = squash(item).rstrip(" ;.,")
+        if archive:
+            name = re.sub(r"\s*\([^)]*\)\s*$", "", name)
+            purpose = purpose or "lưu"
+        out.append(Recipient(name=name, purpose=purpose or pending_purpose, archive=archive,
+                             provenance=dt.provenance(ln.content_start, ln.end)))
+    return out
