@@ -10,10 +10,13 @@ footer right.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 import cv2
 import numpy as np
+
+from pipeline.pagetext import Line
 
 READING_ORDER = ("header_left", "header_right", "body", "footer_left", "footer_right")
 
@@ -158,3 +161,25 @@ def _merge_close(runs: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]
         else:
             out.append([x0, x1])
     return [(a, b) for a, b in out]
+
+
+def order_lines(lines: Sequence[Line], width: int, height: int, dpi: float) -> list[Line]:
+    """Lines that came with boxes but no reliable order (a PDF text layer): zone them like a scan, then read zone by zone."""
+    if not lines or width <= 0 or height <= 0:
+        return list(lines)
+    canvas = np.full((height, width), 255, dtype=np.uint8)
+    for line in lines:
+        for x0, y0, x1, y1 in (w.bbox for w in line.words or (line,)):
+            canvas[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = 0
+    regions = find_regions(canvas, dpi)
+
+    def zone(line: Line) -> Region:
+        cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
+        for region in regions:
+            x0, y0, x1, y1 = region.box
+            if x0 <= cx < x1 and y0 <= cy < y1:
+                return region
+        return regions[-1]
+
+    zoned = [replace(ln, region=zone(ln).name) for ln in lines]
+    return sorted(zoned, key=lambda ln: (READING_ORDER.index(ln.region), ln.bbox[1], ln.bbox[0]))

@@ -59,11 +59,9 @@ def remove_colour_ink(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     The brightest channel is used as grey: black text is dark in every channel, while
     red or blue ink is bright in its own channel and so fades to paper.
     """
-    hi = rgb.max(axis=2)
-    lo = rgb.min(axis=2)
-    saturation = (hi.astype(np.int16) - lo) / np.maximum(hi, 1)
-    coloured = (saturation > SATURATED) & (hi > INK_MIN_BRIGHTNESS)
-    grey = hi.copy()
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)  # S = (max-min)/max, V = max: exactly the two measures needed
+    grey = np.ascontiguousarray(hsv[:, :, 2])
+    coloured = (hsv[:, :, 1] > int(SATURATED * 255)) & (grey > INK_MIN_BRIGHTNESS)
     grey[coloured] = 255
     return grey, bool(coloured.mean() > 0.0005)
 

@@ -10,6 +10,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 from pipeline.config import Settings
+from pipeline.layout import order_lines
 from pipeline.pagetext import Line, PageText, Word, nfc
 
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -51,9 +52,10 @@ def parse_bbox_layout(xhtml: str, number: int, dpi: float) -> PageText | None:
             lines.append(Line(text=" ".join(w.text for w in words), bbox=_box(line_el, scale), conf=-1.0, words=words))
     if not holds_real_text(lines):
         return None
+    width, height = round(float(page.get("width", 0)) * scale), round(float(page.get("height", 0)) * scale)
     return PageText(
-        number=number, lines=tuple(lines), text_source="text_layer",
-        width=round(float(page.get("width", 0)) * scale), height=round(float(page.get("height", 0)) * scale), dpi=dpi,
+        number=number, lines=tuple(order_lines(lines, width, height, dpi)), text_source="text_layer",
+        width=width, height=height, dpi=dpi,
     )
 
 

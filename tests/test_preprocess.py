@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from pipeline.config import Settings
+from pipeline.preprocess import estimate_skew, preprocess, remove_colour_ink, rotate
+from pipeline.rasterize import PageImage
+from tests.decree_page import decree_page, red_seal
+
+
+def test_colour_ink_goes_black_text_stays():
+    rgb = np.full((40, 40, 3), 245, dtype=np.uint8)
+    rgb[:10] = (210, 35, 40)      # red seal ink
+    rgb[10:20] = (30, 50, 190)    # blue signature ink
+    rgb[20:30] = (20, 20, 25)     # black text
+    rgb[30:] = (45, 20, 25)       # black text printed over red ink
+    grey, removed = remove_colour_ink(rgb)
+    assert removed
+    assert grey[:20].min() == 255
+    assert grey[20:].max() < 60
+
+
+def test_seal_over_signer_is_removed_without_losing_the_name():
+    img = decree_page()
+    clean = np.asarray(img.convert("L"))
+    sealed = np.asarray(red_seal(img, (354 + 1350, 2350)))
+    grey, removed = remove_colour_ink(sealed)
+    assert removed
+    # after removal the page differs from the unsealed page in few pixels (anti-aliased ring edges only)
+    differs = np.abs(grey.astype(int) - np.maximum(clean, 0).astype(int)) > 80
+    assert differs.mean() < 0.002
+
+
+@pytest.mark.parametrize("angle", [-2.0, -0.8, 1.3, 3.0])
+def test_skew_is_found(angle):
+    grey = np.asarray(decree_page().convert("L"))
+    skewed = rotate(grey, angle)
+    assert estimate_skew(skewed) == pytest.approx(-angle, abs=0.15)
+
+
+def test_upscale_only_low_resolution():
+    grey = np.asarray(decree_page().convert("L").resize((1240, 1754)))
+    settings = Settings()
+    low = preprocess(PageImage(1, grey, dpi=100.0), settings)
+    assert low.scale == 2.0 and low.dpi == 200.0 and low.grey.shape == (3508, 2480)
+    mid = preprocess(PageImage(1, grey, dpi=200.0), settings)
+    assert mid.scale == 1.0 and mid.grey.shape == grey.shape
