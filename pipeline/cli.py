@@ -82,8 +82,10 @@ def process(
     _require_tools(settings)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        _probe_writable(out)
     except OSError as exc:
-        _err(f"sohoa: cannot create the output folder {out}: {exc.strerror}")
+        _err(f"sohoa: cannot write into the output folder {out} ({exc.strerror}); nothing was read, "
+             "the originals are untouched: choose another --out or fix its permissions")
         raise typer.Exit(EXIT_USAGE)
 
     names = output_names(paths)
@@ -108,6 +110,14 @@ def process(
     if not quiet:
         _err(f"sohoa: {len(paths) - failed} of {len(paths)} documents done, records in {out}/")
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _probe_writable(folder: Path) -> None:
+    """Fail before hours of OCR, not after: create and remove a file in the output folder."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".sohoa-probe-"):
+        pass
 
 
 def output_names(paths: list[Path]) -> dict[Path, str]:
