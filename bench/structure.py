@@ -1,0 +1,236 @@
+"""Field-level evaluation of the structure stage against hand-written gold (`make eval`).
+
+Cases: the sample documents (samples/gold/<stem>.json; text from samples/truth/<stem>.txt, else
+the sample source rendered to plain text in reading order) and the three seed plans
+(tests/gold/seeds/<stem>.json; text from <shared>/seeds/<stem>.txt). Modes: `clean` (that text)
+and `ocr` (sohoa records from --records DIR, else tesseract run here on samples/scans/<stem>.pdf).
+
+Scores, GROBID style: header and signer field accuracy; citations instance-level P/R/F1 (symbol or
+law title, date and issuer all right); assignment agencies P/R/F1 and role accuracy; recipients
+recall; funding sources; top-level sections. Each under strict and diacritic-insensitive matching.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from pipeline.structure import extract_text
+from pipeline.structure.model import Extraction
+from pipeline.structure.text import fold, nfc, squash
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER_FIELDS = ["issuer.name", "issuer.parent", "symbol", "number", "type", "type_code", "place", "date", "title"]
+SIGNER_FIELDS = ["authority", "on_behalf_of", "position", "name"]
+
+
+def strict(v) -> Optional[str]:
+    return None if v is None else re.sub(r"\s*([-–/])\s*", r"\1", squash(nfc(str(v)))).replace("–", "-")
+
+
+def loose(v) -> Optional[str]:
+    s = strict(v)
+    return None if s is None else fold(s).strip(" .,;:")
+
+
+@dataclass
+class Case:
+    name: str
+    gold: dict
+    text: Optional[str]
+
+
+def _sample_text(stem: str) -> Optional[str]:
+    truth = ROOT / "samples" / "truth" / f"{stem}.txt"
+    if truth.exists():
+        return truth.read_text(encoding="utf-8")
+    src = ROOT / "samples" / "docs" / f"{stem}.txt"
+    if not src.exists():
+        return None
+    from samples.docfile import parse_doc
+    doc = parse_doc(src.read_text(encoding="utf-8"), stem)
+    order = ("header_left", "number", "subject", "header_right", "place_date", "title", "body", "recipients", "signer")
+    return "\n".join(re.sub(r"^@[bic]+\s+", "", ln).replace("**", "") for b in order for ln in doc.lines(b))
+
+
+def clean_cases(shared: Path) -> list[Case]:
+    cases = [Case(p.stem, json.loads(p.read_text()), _sample_text(p.stem)) for p in sorted((ROOT / "samples" / "gold").glob("*.json"))]
+    for p in sorted((ROOT / "tests" / "gold" / "seeds").glob("*.json")):
+        src = shared / "seeds" / f"{p.stem}.txt"
+        cases.append(Case(f"seed:{p.stem}", json.loads(p.read_text()), src.read_text(encoding="utf-8") if src.exists() else None))
+    return [c for c in cases if c.text is not None]
+
+
+def _ocr_pdf(pdf: Path) -> str:
+    """Plain tesseract OCR of a scan, one process per page (OMP_THREAD_LIMIT=1, --psm 4)."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "300", "-gray", str(pdf), f"{tmp}/p"], check=True)
+        pages = sorted(Path(tmp).glob("p*.pgm"))
+        run = lambda pg: subprocess.run(["tesseract", str(pg), "-", "-l", "vie", "--psm", "4"], env=env, capture_output=True, text=True).stdout
+        with ThreadPoolExecutor(2) as ex:
+            return "\n\n".join(ex.map(run, pages))
+
+
+def ocr_cases(records: Optional[Path]) -> list[Case]:
+    cases = []
+    for p in sorted((ROOT / "samples" / "gold").glob("*.json")):
+        rec = records / f"{p.stem}.json" if records else None
+        text = None
+        if rec and rec.exists():
+            text = json.loads(rec.read_text()).get("text")
+        else:
+            scans = sorted((ROOT / "samples" / "scans").glob(f"{p.stem}*.pdf"))
+            if scans and shutil.which("tesseract") and shutil.which("pdftoppm"):
+                text = _ocr_pdf(scans[0])
+        if text:
+            cases.append(Case(f"ocr:{p.stem}", json.loads(p.read_text()), text))
+    return cases
+
+
+def _get(d: dict, dotted: str):
+    for k in dotted.split("."):
+        d = (d or {}).get(k)
+    return d
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    p = tp / n_pred if n_pred else 1.0
+    r = tp / n_gold if n_gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _multiset_tp(pred: list, gold: list) -> int:
+    left = list(pred)
+    tp = 0
+    for g in gold:
+        if g in left:
+            left.remove(g)
+            tp += 1
+    return tp
+
+
+def _unique_citations(ex: Extraction) -> list[dict]:
+    """One entry per cited document (first occurrence, completed by later ones)."""
+    seen: dict[str, dict] = {}
+    for c in ex.citations:
+        key = c.symbol or fold(c.title or c.text)
+        d = seen.setdefault(key, {"symbol": c.symbol, "title": c.title, "date": c.date, "issuer": c.issuer, "type": c.type, "role": c.role})
+        for k in ("date", "issuer", "type"):
+            d[k] = d[k] or getattr(c, k)
+    return list(seen.values())
+
+
+def score(cases: list[Case], norm: Callable) -> dict:
+    acc = {k: [0, 0] for k in ("header", "signer", "role_acc", "purpose_acc")}
+    counts = {k: [0, 0, 0] for k in ("citations", "citation_docs", "agencies", "assign_pairs", "recipients", "funding", "sections")}
+    per_case = {}
+    elapsed = 0.0
+    for case in cases:
+        t0 = time.perf_counter()
+        ex = extract_text(case.text)
+        elapsed += time.perf_counter() - t0
+        pred = ex.model_dump()
+        g = case.gold
+        ok = sum(norm(_get(pred["document"], f)) == norm(_get(g["document"], f)) for f in HEADER_FIELDS)
+        acc["header"][0] += ok
+        acc["header"][1] += len(HEADER_FIELDS)
+        sok = sum(norm(pred["signer"].get(f)) == norm(g["signer"].get(f)) for f in SIGNER_FIELDS)
+        acc["signer"][0] += sok
+        acc["signer"][1] += len(SIGNER_FIELDS)
+
+        pc = _unique_citations(ex)
+        key = lambda c: norm(c.get("symbol")) or norm(c.get("title"))
+        inst = lambda c: (key(c), norm(c.get("date")), norm(c.get("issuer")))
+        tp = _multiset_tp([inst(c) for c in pc], [inst(c) for c in g["citations"]])
+        counts["citations"] = [a + b for a, b in zip(counts["citations"], (tp, len(pc), len(g["citations"])))]
+        tpk = _multiset_tp([key(c) for c in pc], [key(c) for c in g["citations"]])
+        counts["citation_docs"] = [a + b for a, b in zip(counts["citation_docs"], (tpk, len(pc), len(g["citations"])))]
+
+        pa = {norm(a["agency"]["name"]) for a in pred["assignments"]}
+        ga = {norm(a["agency"]) for a in g["assignments"]}
+        counts["agencies"] = [a + b for a, b in zip(counts["agencies"], (len(pa & ga), len(pa), len(ga)))]
+        pp = {(norm(a["agency"]["name"]), a["role"]) for a in pred["assignments"]}
+        gp = {(norm(a["agency"]), a["role"]) for a in g["assignments"]}
+        counts["assign_pairs"] = [a + b for a, b in zip(counts["assign_pairs"], (len(pp & gp), len(pp), len(gp)))]
+        for ag, role in gp:
+            if ag in pa:
+                acc["role_acc"][0] += (ag, role) in pp
+                acc["role_acc"][1] += 1
+
+        pr = [norm(r["name"]) for r in pred["recipients"]]
+        gr = [norm(r["name"]) for r in g["recipients"]]
+        counts["recipients"] = [a + b for a, b in zip(counts["recipients"], (_multiset_tp(pr, gr), len(pr), len(gr)))]
+        purposes = {norm(r["name"]): r["purpose"] for r in pred["recipients"]}
+        for r in g["recipients"]:
+            if norm(r["name"]) in purposes:
+                acc["purpose_acc"][0] += purposes[norm(r["name"])] == r["purpose"]
+                acc["purpose_acc"][1] += 1
+
+        pf = {s for f in pred["funding"] for s in f["sources"]}
+        gf = set(g.get("funding_sources", []))
+        counts["funding"] = [a + b for a, b in zip(counts["funding"], (len(pf & gf), len(pf), len(gf)))]
+        ps = [(norm(s["marker"]), norm(s["heading"])) for s in pred["sections"]]
+        gs = [(norm(m), norm(h)) for m, h in g["sections"]]
+        counts["sections"] = [a + b for a, b in zip(counts["sections"], (_multiset_tp(ps, gs), len(ps), len(gs)))]
+        per_case[case.name] = {"header": f"{ok}/{len(HEADER_FIELDS)}", "signer": f"{sok}/{len(SIGNER_FIELDS)}",
+                               "citations": f"{tp}/{len(pc)}p/{len(g['citations'])}g", "agencies": f"{len(pa & ga)}/{len(pa)}p/{len(ga)}g"}
+    out = {k: (v[0] / v[1] if v[1] else 1.0) for k, v in acc.items()}
+    for k, (tp, npred, ngold) in counts.items():
+        p, r, f = prf(tp, npred, ngold)
+        out[f"{k}_p"], out[f"{k}_r"], out[f"{k}_f1"] = p, r, f
+    out["seconds_per_doc"] = elapsed / max(1, len(cases))
+    out["cases"] = per_case
+    return out
+
+
+ROWS = [("header fields exact", "header"), ("signer fields", "signer"), ("citations instance F1", "citations_f1"),
+        ("citations instance P", "citations_p"), ("citations instance R", "citations_r"), ("cited documents F1 (key only)", "citation_docs_f1"),
+        ("assignment agencies F1", "agencies_f1"), ("assignment role accuracy", "role_acc"), ("(agency, role) pairs F1", "assign_pairs_f1"),
+        ("recipients recall", "recipients_r"), ("recipients precision", "recipients_p"), ("recipient purpose accuracy", "purpose_acc"),
+        ("funding sources F1", "funding_f1"), ("top-level sections F1", "sections_f1")]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared folder holding seeds/")
+    ap.add_argument("--records", type=Path, default=None, help="folder of `sohoa process` records (<stem>.json) for the OCR run")
+    ap.add_argument("--no-ocr", action="store_true", help="score clean text only")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    args = ap.parse_args(argv)
+
+    results = {"clean": score(clean_cases(args.shared), strict), "clean (diacritic-insensitive)": score(clean_cases(args.shared), loose)}
+    if not args.no_ocr:
+        oc = ocr_cases(args.records)
+        if oc:
+            results["ocr"] = score(oc, strict)
+            results["ocr (diacritic-insensitive)"] = score(oc, loose)
+            clean_samples = [c for c in clean_cases(args.shared) if not c.name.startswith("seed:")]
+            results["clean, samples only"] = score(clean_samples, strict)
+    cols = list(results)
+    print("| metric | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for label, key in ROWS:
+        print(f"| {label} | " + " | ".join(f"{results[c][key]:.3f}" for c in cols) + " |")
+    print(f"| seconds per document | " + " | ".join(f"{results[c]['seconds_per_doc']:.3f}" for c in cols) + " |")
+    for c in cols:
+        print(f"\n{c}: " + "; ".join(f"{k} {v}" for k, v in results[c]["cases"].items()), file=sys.stderr)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
