@@ -26,7 +26,7 @@ _PATTERNS = [
     ("dash", re.compile(r"^(?P<m>[-–—•])\s*(?=\S)")),
     ("plus", re.compile(r"^(?P<m>\+)\s*(?=\S)")),
 ]
-HEADING_MAX_WORDS = {"chapter": 24, "roman": 24, "article": 24, "arabic": 20, "arabic_nested": 20, "letter": 14}
+HEADING_MAX_WORDS = {"chapter": 24, "roman": 24, "article": 24, "arabic": 24, "arabic_nested": 24, "letter": 14}
 _HEADED_KINDS = {"chapter", "roman", "article", "arabic", "arabic_nested", "letter"}
 
 
