@@ -20,6 +20,7 @@ class ErrorCode(str, Enum):
     E_TOO_LARGE = "E_TOO_LARGE"
     E_TOO_MANY_PAGES = "E_TOO_MANY_PAGES"
     E_OCR_TIMEOUT = "E_OCR_TIMEOUT"
+    E_RENDER_TIMEOUT = "E_RENDER_TIMEOUT"
     E_OCR_FAILED = "E_OCR_FAILED"
     E_MISSING_DEPENDENCY = "E_MISSING_DEPENDENCY"
     E_OUTPUT = "E_OUTPUT"
@@ -37,6 +38,7 @@ DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.E_TOO_LARGE: "a page is larger than the pixel limit (possible decompression bomb)",
     ErrorCode.E_TOO_MANY_PAGES: "the document has more pages than the page limit",
     ErrorCode.E_OCR_TIMEOUT: "text recognition took longer than the per-page time limit",
+    ErrorCode.E_RENDER_TIMEOUT: "rendering a PDF page took longer than the per-page time limit",
     ErrorCode.E_OCR_FAILED: "the text recognition engine failed on a page",
     ErrorCode.E_MISSING_DEPENDENCY: "a required program is not installed",
     ErrorCode.E_OUTPUT: "the output could not be written",

@@ -107,16 +107,20 @@ def count_pdf_pages(path: Path) -> int:
             hint="ask the sender for an unprotected copy",
         ) from exc
     except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-        raise _damaged_pdf(path) from exc
+        raise damaged_pdf(path) from exc
 
 
-def _damaged_pdf(path: Path) -> SohoaError:
+def damaged_pdf(path: Path, detail: str = "", stage: str = STAGE) -> SohoaError:
+    """E_TRUNCATED when the file lacks its end-of-file marker (a cut-short copy), else E_CORRUPT."""
     with open(path, "rb") as fh:
         fh.seek(max(0, path.stat().st_size - 2048))
         tail = fh.read()
+    detail = f": {detail}" if detail else ""
     if b"%%EOF" not in tail:
-        return SohoaError(ErrorCode.E_TRUNCATED, "the PDF is cut short (incomplete copy or download)", stage=STAGE)
-    return SohoaError(ErrorCode.E_CORRUPT, "the PDF is damaged and cannot be read", stage=STAGE)
+        return SohoaError(ErrorCode.E_TRUNCATED, f"the PDF is cut short (incomplete copy or download){detail}",
+                          stage=stage, hint="copy or download the file again")
+    return SohoaError(ErrorCode.E_CORRUPT, f"the PDF is damaged and cannot be read{detail}", stage=stage,
+                      hint="ask the sender for a new copy")
 
 
 def count_image_frames(path: Path, settings: Settings) -> int:

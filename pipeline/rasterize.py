@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from pipeline.config import Settings
-from pipeline.errors import ErrorCode, SohoaError
-from pipeline.ingest import Source, check_pixels
+from pipeline.errors import ErrorCode, MissingDependency, SohoaError
+from pipeline.ingest import Source, check_pixels, damaged_pdf
 
 STAGE = "rasterize"
 A4_LONG_SIDE_INCHES = 11.69
+PAPER = 200  # a rendered page with no pixel darker than this holds no ink at all
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class PageImage:
     pixels: np.ndarray      # H x W x 3 uint8 RGB, or H x W uint8 grey
     dpi: float
     dpi_estimated: bool = False
+    repaired: bool = False  # read from a rebuilt copy of a damaged PDF (see pipeline.repair)
 
 
 def rasterize_page(source: Source, number: int, settings: Settings) -> PageImage:
@@ -35,28 +38,51 @@ def rasterize_page(source: Source, number: int, settings: Settings) -> PageImage
 
 
 def _render_pdf_page(source: Source, number: int, settings: Settings) -> PageImage:
-    from pdf2image import convert_from_path
+    """Render with poppler; when poppler refuses a damaged file, render page `number` of a rebuilt copy."""
     from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+
+    from pipeline.repair import single_page_copy
 
     width_pt, height_pt = pdf_page_size(source.path, number)
     check_pixels((int(width_pt / 72 * settings.dpi), int(height_pt / 72 * settings.dpi)), settings, page=number)
+    try:
+        return PageImage(number=number, pixels=_poppler(source.path, number, number, settings), dpi=float(settings.dpi))
+    except (PDFPageCountError, PDFSyntaxError) as exc:
+        with single_page_copy(source.path, number) as copy:
+            try:
+                if copy is None:
+                    raise exc
+                pixels = _poppler(copy, 1, number, settings)
+            except (PDFPageCountError, PDFSyntaxError):
+                raise damaged_pdf(Path(source.path), f"page {number} cannot be rendered", STAGE) from exc
+        if pixels.min() > PAPER:  # the page's frame was rebuilt but its content never arrived
+            raise damaged_pdf(Path(source.path), f"page {number} is missing", STAGE)
+        return PageImage(number=number, pixels=pixels, dpi=float(settings.dpi), repaired=True)
+
+
+def _poppler(path: str, first: int, number: int, settings: Settings) -> np.ndarray:
+    """Page `first` of `path` as RGB pixels; `number` is its number in the document, for messages."""
+    from pdf2image import convert_from_path
+    from pdf2image.exceptions import PDFPopplerTimeoutError
+
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
         try:
             paths = convert_from_path(
-                source.path, dpi=settings.dpi, first_page=number, last_page=number, fmt="ppm",
+                path, dpi=settings.dpi, first_page=first, last_page=first, fmt="ppm",
                 output_folder=tmp, paths_only=True, timeout=settings.ocr_timeout,
             )
-        except (PDFPageCountError, PDFSyntaxError) as exc:
-            raise SohoaError(ErrorCode.E_CORRUPT, f"page {number} of the PDF cannot be rendered", stage=STAGE) from exc
+        except PDFPopplerTimeoutError as exc:
+            raise SohoaError(
+                ErrorCode.E_RENDER_TIMEOUT, f"rendering page {number} of the PDF took longer than {settings.ocr_timeout:g} s",
+                stage=STAGE, hint="the page may be damaged or extremely complex; raise --ocr-timeout to wait longer",
+            ) from exc
         except FileNotFoundError as exc:
-            from pipeline.errors import MissingDependency
-
             raise MissingDependency("poppler (pdftoppm) is not installed", "apt-get install poppler-utils") from exc
         # OpenCV reads the PPM straight into an array: no PIL image in between (a third of the page time)
         bgr = cv2.imread(paths[0], cv2.IMREAD_COLOR) if paths else None
     if bgr is None:
         raise SohoaError(ErrorCode.E_CORRUPT, f"page {number} of the PDF rendered to nothing", stage=STAGE)
-    return PageImage(number=number, pixels=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dpi=float(settings.dpi))
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def pdf_page_size(path: str, number: int) -> tuple[float, float]:

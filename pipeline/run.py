@@ -22,6 +22,7 @@ from pipeline.ocr import detect_rotation, read_regions
 from pipeline.pagetext import PageText
 from pipeline.preprocess import CleanPage, preprocess, turn
 from pipeline.rasterize import rasterize_page
+from pipeline.repair import REPAIRED_WARNING
 from pipeline.record import Record, failed_record, make_record
 from pipeline.textlayer import read_text_layer
 
@@ -37,7 +38,8 @@ def ocr_page(source: Source, number: int, settings: Settings) -> PageText:
     image = rasterize_page(source, number, settings)
     clean = preprocess(image, settings)
     page = read_upright(clean, settings)
-    page = replace(page, width=image.pixels.shape[1], height=image.pixels.shape[0], dpi=image.dpi)
+    page = replace(page, width=image.pixels.shape[1], height=image.pixels.shape[0], dpi=image.dpi,
+                   warnings=page.warnings + ((REPAIRED_WARNING,) if image.repaired else ()))
     if settings.restore:
         from pipeline.restore import restore_page
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from pipeline.config import Settings
 from pipeline.layout import order_lines
@@ -19,7 +20,23 @@ MIN_LETTER_SHARE = 0.55   # share of letters among non-space characters: garbage
 
 
 def read_text_layer(path: str, number: int, settings: Settings) -> PageText | None:
-    """The page's text layer as lines with boxes, or None when it holds no real text."""
+    """The page's text layer as lines with boxes, or None when it holds no real text.
+
+    When poppler refuses a damaged file, the page is read from a rebuilt copy and says so.
+    """
+    xhtml = _pdftotext(path, number)
+    if xhtml is None:
+        from pipeline.repair import REPAIRED_WARNING, single_page_copy
+
+        with single_page_copy(path, number) as copy:
+            xhtml = _pdftotext(copy, 1) if copy else None
+        page = parse_bbox_layout(xhtml, number, settings.dpi) if xhtml else None
+        return replace(page, warnings=page.warnings + (REPAIRED_WARNING,)) if page else None
+    return parse_bbox_layout(xhtml, number, settings.dpi)
+
+
+def _pdftotext(path: str, number: int) -> str | None:
+    """poppler's XHTML with word boxes for one page; '' for a page without text, None when poppler fails."""
     try:
         out = subprocess.run(
             ["pdftotext", "-f", str(number), "-l", str(number), "-bbox-layout", path, "-"],
@@ -27,9 +44,9 @@ def read_text_layer(path: str, number: int, settings: Settings) -> PageText | No
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if out.returncode != 0 or not out.stdout:
+    if out.returncode != 0:
         return None
-    return parse_bbox_layout(out.stdout.decode("utf-8", "replace"), number, settings.dpi)
+    return out.stdout.decode("utf-8", "replace")
 
 
 def parse_bbox_layout(xhtml: str, number: int, dpi: float) -> PageText | None:
