@@ -61,6 +61,8 @@ def read_upright(clean: CleanPage, settings: Settings) -> PageText:
             page = turned
     if page.lines and _mean_conf(page) < LOW_CONFIDENCE:
         page = replace(page, warnings=page.warnings + (f"low OCR confidence ({_mean_conf(page):.0f}/100)",))
+    if not page.lines:  # ink but no words: a photo, a drawing, a stamp alone
+        page = replace(page, warnings=page.warnings + ("no text found (a photo or drawing?)",))
     return page
 
 
