@@ -1,17 +1,51 @@
-"""Diacritics restoration and OCR post-correction (identity until the language model lands)."""
+"""Diacritics restoration and OCR post-correction: a syllable trigram LM decoding per line.
+
+`restore_text` works on any line; `restore_page` uses OCR word confidences to touch only the words
+the OCR was unsure of (or that are no syllables) and keeps the OCR original in `Line.raw`.
+The model in models/restore is loaded once per process, on first use.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.pagetext import Line, PageText, nfc
+from pipeline.restore.restorer import Restorer
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "restore"
+CONF_TRUSTED = 93.0   # OCR words at or above this confidence that are valid syllables are kept as read
+
+
+@lru_cache(maxsize=1)
+def get_restorer() -> Restorer:
+    return Restorer.load(MODEL_DIR)
+
+
+def model_available() -> bool:
+    return Restorer.available(MODEL_DIR)
 
 
 def restore_text(text: str) -> str:
-    """Restore one line of text. Identity for now."""
-    return nfc(text)
+    """Restore one line (several lines are restored one by one, line breaks kept)."""
+    text = nfc(text)
+    if not text.strip():
+        return text
+    restorer = get_restorer()
+    return "\n".join(restorer.restore_line(line) for line in text.split("\n"))
 
 
 def restore_page(page: PageText) -> PageText:
     """The page with restored lines; each changed line keeps the OCR original in `raw`."""
-    return page
+    restorer = get_restorer()
+    lines = tuple(_restore_line(restorer, line) for line in page.lines)
+    if all(a is b for a, b in zip(lines, page.lines)):
+        return page
+    return replace(page, lines=lines)
+
+
+def _restore_line(restorer: Restorer, line: Line) -> Line:
+    confs = [w.conf for w in line.words]
+    new = restorer.restore_line(nfc(line.text), word_conf=confs or None, trusted=CONF_TRUSTED)
+    return line.restored(new)
