@@ -52,6 +52,16 @@ def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete temp files a killed writer left in `folder`. Only call while holding the folder's lock."""
+    removed = []
+    for p in Path(folder).glob(".*.tmp"):
+        if p.is_file():
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
 def free_path(folder: Path, name: str, taken: set[str] | frozenset[str] = frozenset()) -> Path:
     """`folder/name`, or `folder/stem (2).ext`, `(3)` … — the first name not on disk and not in `taken`."""
     candidate = Path(folder) / name

@@ -218,6 +218,7 @@ def run_batch(options: BatchOptions, settings: Settings) -> int:
 
 
 def _run_locked(src: Path, out: Path, options: BatchOptions, settings: Settings, processor: Processor) -> int:
+    atomic.remove_stale_temps(out)                 # left by a writer killed mid-write
     files = discover(src, exclude=out)
     base = src if src.is_dir() else src.parent
     names = output_names([f.relative_to(base) for f in files])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,6 @@ from pipeline.errors import MissingDependency
 from pipeline.executors import WORKER_DIED, Executor, TaskError, result_of
 from pipeline.processor import Processor, page_count
 from pipeline.state import StateDB
-
-
-MAX_RETRIES = 2
 
 
 @dataclass
@@ -39,7 +36,6 @@ class Job:
     running: int = 0                      # tasks of this job in flight
     error: TaskError | None = None
     cached_pages: int = 0
-    retries: int = 0                      # tasks resubmitted after their worker process died
 
 
 @dataclass(frozen=True)
@@ -74,6 +70,9 @@ class Engine:
         self.waiting: deque[Job] = deque()
         self.active: list[Job] = []
         self.tasks: dict[Any, tuple[Job, str, int]] = {}
+        self.suspects: deque[tuple[Job, str, int]] = deque()   # tasks lost with a crashed worker
+        self.isolated: Any = None                               # the suspect running alone
+        self._pending_failures: list[Outcome] = []
 
     # feeding ------------------------------------------------------------------------------------------
     def add(self, job: Job) -> None:
@@ -81,7 +80,7 @@ class Engine:
 
     @property
     def busy(self) -> bool:
-        return bool(self.waiting or self.tasks or self.active)
+        return bool(self.waiting or self.tasks or self.active or self.suspects)
 
     @property
     def in_flight(self) -> int:
@@ -101,21 +100,25 @@ class Engine:
             job, kind, number = self.tasks.pop(fut)
             job.running -= 1
             result = result_of(fut)
+            alone, self.isolated = fut is self.isolated, (None if fut is self.isolated else self.isolated)
             if job.error is None:
-                if result.error is not None and result.error.stage == WORKER_DIED and job.retries < MAX_RETRIES:
-                    job.retries += 1                  # a crashed worker takes its neighbours' tasks down too
-                    self._submit(job, kind, number)
+                if result.error is not None and result.error.stage == WORKER_DIED and not alone:
+                    self.suspects.append((job, kind, number))   # maybe a victim of a neighbour's crash
                 elif result.error is not None:
                     if result.error.missing_dependency:
                         raise DependencyMissing(result.error.to_exception())
                     job.error = result.error
+                    if alone:
+                        job.error = replace(result.error, message="the program crashed while reading this document")
                 else:
                     outcome = self._advance(job, kind, number, result.value)
                     if outcome:
                         outcomes.append(outcome)
-            if job.error is not None and job.running == 0 and job in self.active:
+            if job.error is not None and job.running == 0 and job in self.active and not self._has_suspects(job):
                 outcomes.append(self._fail(job))
         self._fill()
+        outcomes += self._pending_failures
+        self._pending_failures = []
         return outcomes
 
     def _advance(self, job: Job, kind: str, number: int, value: Any) -> Outcome | None:
@@ -137,6 +140,9 @@ class Engine:
             return Outcome(job, value, None, job.n_pages, time.monotonic() - job.started)
         return None
 
+    def _has_suspects(self, job: Job) -> bool:
+        return any(s[0] is job for s in self.suspects)
+
     def _fail(self, job: Job) -> Outcome:
         self.active.remove(job)
         job.todo.clear()
@@ -144,6 +150,9 @@ class Engine:
         return Outcome(job, record, job.error, job.n_pages, time.monotonic() - job.started)
 
     def _fill(self) -> None:
+        if self.suspects or self.isolated is not None:
+            self._fill_isolated()
+            return
         while len(self.tasks) < self.max_in_flight:
             job = next((j for j in self.active if j.todo and j.error is None), None)
             if job is not None:
@@ -156,7 +165,17 @@ class Engine:
             else:
                 return
 
-    def _submit(self, job: Job, kind: str, number: int) -> None:
+    def _fill_isolated(self) -> None:
+        """After a worker died, rerun the tasks it took down one at a time: the one that kills its
+        worker while running alone is the culprit and fails its document; the others just finish."""
+        while self.isolated is None and not self.tasks and self.suspects:
+            job, kind, number = self.suspects.popleft()
+            if job.error is None:
+                self.isolated = self._submit(job, kind, number)
+            elif job.running == 0 and job in self.active and not self._has_suspects(job):
+                self._pending_failures.append(self._fail(job))
+
+    def _submit(self, job: Job, kind: str, number: int) -> Any:
         p, s = self.processor, self.settings
         if kind == "ingest":
             fut = self.executor.submit(p.ingest, job.path, s)
@@ -166,3 +185,4 @@ class Engine:
             fut = self.executor.submit(p.build_record, job.source, [job.pages[n] for n in sorted(job.pages)], s)
         job.running += 1
         self.tasks[fut] = (job, kind, number)
+        return fut

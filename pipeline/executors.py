@@ -11,6 +11,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import signal
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Protocol
@@ -69,10 +71,18 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def _init_worker() -> None:
-    """Pool workers leave Ctrl-C to the parent (which stops cleanly) and run tesseract single-threaded."""
+def _init_worker(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent (which stops cleanly), run tesseract single-threaded,
+    and exit when the parent is gone (kill -9 of batch/watch must not leave orphans working on)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 class LocalExecutor:
@@ -83,7 +93,7 @@ class LocalExecutor:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker)
+        return cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker, initargs=(os.getpid(),))
 
     def submit(self, fn: Callable, *args) -> cf.Future:
         try:

@@ -212,6 +212,8 @@ class Watcher:
         self._take(claimed, recovering=False)
 
     def _recover(self) -> None:
+        for folder in (self.out, self.failed, self.duplicates):
+            atomic.remove_stale_temps(folder)
         leftovers = sorted(p for p in self.work.iterdir() if p.is_file() and not p.name.startswith("."))
         if leftovers:
             log(f"recovering {len(leftovers)} file(s) left in work/ by an earlier run")
@@ -226,8 +228,10 @@ class Watcher:
                 known.status == "done" or (known.status == "processing" and (self.work / known.claim).exists())):
             self._duplicate(claimed, original, sha, known)
             return
-        if known and known.claim == claimed.name and known.status == "done" and recovering:
-            atomic.move_free(claimed, self.archive, original)       # crashed after the record was written
+        if known and known.claim == claimed.name and recovering and (
+                known.status == "done" or _record_sha(self.out / known.output) == sha):
+            self.state.put_claim(replace(known, status="done"))     # crashed after the record was written
+            atomic.move_free(claimed, self.archive, original)
             return
         if known and known.claim == claimed.name and known.status == "processing":
             output = known.output                                 # crashed mid-way: same output name
@@ -279,6 +283,14 @@ class Watcher:
                           json.dumps(note, ensure_ascii=False, indent=2) + "\n")
         atomic.move(claimed, dst)
         log(f"duplicate {original}: same content as {first.original_name} -> {self.duplicates.name}/{dst.name}")
+
+
+def _record_sha(path: Path) -> str | None:
+    """The content hash a written record says it is for (records are written atomically: whole or absent)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("source", {}).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def original_name(work_name: str) -> str:

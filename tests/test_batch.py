@@ -158,14 +158,15 @@ def test_sigint_stops_cleanly_with_130_and_rerun_completes(tmp_path):
 
 def test_a_crashing_worker_fails_only_its_document(tmp_path):
     src, out, log = tmp_path / "src", tmp_path / "out", tmp_path / "log"
-    for i in range(4):
+    for i in range(6):
         make_scan(src / f"ok{i}.pdf", pages=2, body=bytes([i]))
-    make_scan(src / "crash.pdf", body=b"CRASH")
+    make_scan(src / "crash.pdf", pages=2, body=b"CRASH")
     code, stderr = _batch(src, out, log)
     assert code == 1, stderr
     status = {m["path"]: (m["status"], m.get("error", {}).get("code")) for m in _manifest(out)}
     assert status.pop("crash.pdf") == ("failed", "E_INTERNAL")
-    assert set(status.values()) == {("done", None)}
+    assert set(status.values()) == {("done", None)}                 # the neighbours it took down were rerun
+    assert "crash.pdf" in stderr and "crashed" in stderr
 
 
 def test_lock_held_exits_75(tmp_path):
