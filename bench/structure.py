@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from pipeline.structure import extract_text
+from bench import corpus
+from pipeline.structure import extract_text, symbols
 from pipeline.structure.model import Extraction
 from pipeline.structure.text import fold, nfc, squash
 
@@ -97,6 +98,96 @@ def ocr_cases(records: Optional[Path]) -> list[Case]:
         if text:
             cases.append(Case(f"ocr:{p.stem}", json.loads(p.read_text()), text))
     return cases
+
+
+def corpus_gold_cases(shared: Path) -> list[Case]:
+    """Hand-annotated held-out corpus documents (tests/gold/corpus/<id>.json), when ../shared is there."""
+    golds = {p.stem: json.loads(p.read_text()) for p in sorted((ROOT / "tests" / "gold" / "corpus").glob("*.json"))}
+    if not golds or not (shared / corpus.CORPUS_FILE).exists():
+        return []
+    docs = corpus.by_ids(shared, golds)
+    return [Case(f"corpus:{i}", g, corpus.plain(docs[i].text)) for i, g in golds.items() if i in docs]
+
+
+def corpus_summary(text: str) -> dict:
+    """What the corpus check needs from one extraction (small, to cross the process boundary)."""
+    t0 = time.perf_counter()
+    ex = extract_text(text)
+    d = ex.document
+    return {"symbol": d.symbol, "type": d.type, "type_code": d.type_code, "date": d.date, "issuer": d.issuer.name,
+            "title": d.title, "citations": len(ex.citations), "cit_symbol": sum(c.symbol is not None for c in ex.citations),
+            "cit_date": sum(c.date is not None for c in ex.citations), "cit_issuer": sum(c.issuer is not None for c in ex.citations),
+            "seconds": time.perf_counter() - t0}
+
+
+def _expected_code(symbol: str) -> tuple[bool, Optional[str]]:
+    """(parsed, type code) of a corpus symbol; a symbol whose first part is no type code is a công văn's."""
+    found = symbols.find_symbols(symbol, need_number=False)
+    if not found:
+        return False, None
+    return True, symbols.type_code_of(found[0])
+
+
+def corpus_eval(shared: Path, n: Optional[int], timeout: float = 60.0, show: int = 0) -> dict:
+    """Header figures on the first n corpus documents (by id) that carry a portal-found symbol."""
+    docs = corpus.with_symbol(shared, n)
+    texts = [corpus.plain(d.text) for d in docs]
+    outcomes = corpus.run_isolated(corpus_summary, texts, timeout)
+    rows = []
+    for d, text, o in zip(docs, texts, outcomes):
+        r = dict(o.value) if o.status == "ok" else {}
+        want = re.sub(r"\s+", "", d.symbol)
+        got = re.sub(r"\s+", "", r.get("symbol") or "")
+        parsed, code = _expected_code(want)
+        year = re.search(r"/((?:19|20)\d\d)/", want)
+        rows.append({"id": d.id, "status": o.status, "decree30_header": corpus.has_decree30_header(text), "want": want, "got": got or None, "symbol_ok": got == want,
+                     "type_ok": o.status == "ok" and parsed and r.get("type_code") == code and (code is not None or r.get("type") == "Công văn"),
+                     "year_ok": None if not year or not r.get("date") else r["date"][:4] == year.group(1),
+                     **{k: r.get(k) for k in ("type", "type_code", "date", "issuer", "title", "citations", "cit_symbol", "cit_date", "cit_issuer", "seconds")},
+                     "wall": o.seconds})
+    ok = [r for r in rows if r["status"] == "ok"]
+    n_docs = len(rows)
+    rate = lambda key: sum(bool(r[key]) for r in rows) / max(1, n_docs)
+    years = [r["year_ok"] for r in rows if r["year_ok"] is not None]
+    secs = sorted(r["seconds"] for r in ok)
+    cits = sum(r["citations"] for r in ok)
+    framed = [r for r in rows if r["decree30_header"]]
+    out = {
+        "documents": n_docs, "documents_with_header": len(framed),
+        "symbol_exact_with_header": sum(r["symbol_ok"] for r in framed) / max(1, len(framed)),
+        "type_consistent_with_header": sum(bool(r["type_ok"]) for r in framed) / max(1, len(framed)),
+        "date_found_with_header": sum(r["date"] is not None for r in framed) / max(1, len(framed)),
+        "issuer_found_with_header": sum(r["issuer"] is not None for r in framed) / max(1, len(framed)), "symbol_exact": rate("symbol_ok"), "type_consistent": rate("type_ok"),
+        "date_found": sum(r["date"] is not None for r in ok) / max(1, n_docs),
+        "date_full": sum(bool(r["date"]) and len(r["date"]) == 10 for r in ok) / max(1, n_docs),
+        "date_year_agrees": sum(years) / max(1, len(years)), "date_year_checked": len(years),
+        "issuer_found": sum(r["issuer"] is not None for r in ok) / max(1, n_docs),
+        "title_found": sum(r["title"] is not None for r in ok) / max(1, n_docs),
+        "citations": cits, "citations_per_doc": cits / max(1, len(ok)),
+        "citations_with_date": sum(r["cit_date"] for r in ok) / max(1, cits),
+        "citations_with_issuer": sum(r["cit_issuer"] for r in ok) / max(1, cits),
+        "crashes": sum(r["status"] == "crash" for r in rows), "timeouts": sum(r["status"] == "timeout" for r in rows),
+        "seconds_mean": sum(secs) / max(1, len(secs)), "seconds_median": secs[len(secs) // 2] if secs else 0.0,
+        "seconds_max": secs[-1] if secs else 0.0, "rows": rows,
+    }
+    return out
+
+
+CORPUS_ROWS = [("documents", "documents", "{:d}"), ("… of which open with a Decree 30 header (motto in the first 40 lines)", "documents_with_header", "{:d}"),
+               ("symbol exact match, documents with a header", "symbol_exact_with_header", "{:.3f}"),
+               ("type / type_code consistent, documents with a header", "type_consistent_with_header", "{:.3f}"),
+               ("date found, documents with a header", "date_found_with_header", "{:.3f}"),
+               ("issuer found, documents with a header", "issuer_found_with_header", "{:.3f}"),
+               ("symbol exact match (all)", "symbol_exact", "{:.3f}"),
+               ("type / type_code consistent with the symbol", "type_consistent", "{:.3f}"),
+               ("date found", "date_found", "{:.3f}"), ("date complete (YYYY-MM-DD)", "date_full", "{:.3f}"),
+               ("date year = symbol year (where the symbol has one)", "date_year_agrees", "{:.3f}"),
+               ("issuer found", "issuer_found", "{:.3f}"), ("title found", "title_found", "{:.3f}"),
+               ("citations (total)", "citations", "{:d}"), ("citations per document", "citations_per_doc", "{:.1f}"),
+               ("citations with a date", "citations_with_date", "{:.3f}"), ("citations with an issuer", "citations_with_issuer", "{:.3f}"),
+               ("crashes", "crashes", "{:d}"), ("timeouts (60 s)", "timeouts", "{:d}"),
+               ("seconds per document, mean", "seconds_mean", "{:.3f}"), ("seconds per document, median", "seconds_median", "{:.3f}"),
+               ("seconds per document, max", "seconds_max", "{:.3f}")]
 
 
 def _get(d: dict, dotted: str):
@@ -209,9 +300,18 @@ def main(argv=None) -> int:
     ap.add_argument("--records", type=Path, default=None, help="folder of `sohoa process` records (<stem>.json) for the OCR run")
     ap.add_argument("--no-ocr", action="store_true", help="score clean text only")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    ap.add_argument("--corpus", type=int, default=None, metavar="N",
+                    help="instead: header check on the first N documents (by id) of <shared>/corpus/admin_docs.jsonl.gz that carry a symbol (0 = all)")
+    ap.add_argument("--show", type=int, default=0, metavar="K", help="with --corpus: print K symbol misses to read")
     args = ap.parse_args(argv)
+    if args.corpus is not None:
+        return _main_corpus(args)
 
     results = {"clean": score(clean_cases(args.shared), strict), "clean (diacritic-insensitive)": score(clean_cases(args.shared), loose)}
+    held_out = corpus_gold_cases(args.shared)
+    if held_out:
+        results["corpus held-out (gold)"] = score(held_out, strict)
+        results["corpus held-out (diacritic-insensitive)"] = score(held_out, loose)
     if not args.no_ocr:
         oc = ocr_cases(args.records)
         if oc:
@@ -229,6 +329,24 @@ def main(argv=None) -> int:
         print(f"\n{c}: " + "; ".join(f"{k} {v}" for k, v in results[c]["cases"].items()), file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    return 0
+
+
+def _main_corpus(args) -> int:
+    if not (args.shared / corpus.CORPUS_FILE).exists():
+        print(f"{args.shared / corpus.CORPUS_FILE} not found: the corpus lives in ../shared beside the repo", file=sys.stderr)
+        return 2
+    res = corpus_eval(args.shared, args.corpus or None)
+    print("| corpus check (documents with a portal-found symbol) | value |")
+    print("|---|---|")
+    for label, key, fmt in CORPUS_ROWS:
+        print(f"| {label} | {fmt.format(res[key])} |")
+    misses = [r for r in res["rows"] if not r["symbol_ok"] or not r["type_ok"]]
+    for r in misses[: args.show]:
+        print(f"{r['id']} [{r['status']}] want {r['want']!r} got {r['got']!r} type {r['type']!r}/{r['type_code']!r} "
+              f"date {r['date']!r} issuer {r['issuer']!r}", file=sys.stderr)
+    if args.json:
+        args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1))
     return 0
 
 

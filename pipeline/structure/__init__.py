@@ -63,8 +63,7 @@ def extract(dt: DocText) -> Extraction:
     first_item = sections.first_item_line(dt, head.body_start, body_end)
     nodes = sections.parse_nodes(dt, first_item, body_end)
     doc = nlp.annotate(dt.text)
-    so = dt.lines[head.so_line] if head.so_line is not None else None
-    cites = citations.find_citations(doc, dt, (so.start, so.end) if so else None,
+    cites = citations.find_citations(doc, dt, head.own_symbol,
                                      _preamble_roles(dt, head.body_start, first_item))
     body = (dt.lines[head.body_start].start if head.body_start < len(dt.lines) else len(dt.text),
             dt.lines[body_end].start if body_end < len(dt.lines) else len(dt.text))

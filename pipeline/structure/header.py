@@ -22,6 +22,8 @@ TITLE_MAX_LINES = 5
 _VV_RE = re.compile(r"\bv\s?/\s?v\b\s*[:.]?\s*")
 _PLACE_DATE_RE = re.compile(r"(?P<place>[^\W\d_][^\n,]{0,40}?)\s*,?\s*" + dates.WORDS)
 _RULE_RE = re.compile(r"^[\s_\-–—=.*~]*$")
+# 'Số:' after a column gap or a table bar, when the left column shares the line ('CHÍNH PHỦ   Số: 170/…')
+_SO_MID_RE = re.compile(r"(?:\s|\|)s[o0]\s*:\s*(?=\d|/)")
 
 
 @lru_cache(maxsize=1)
@@ -64,16 +66,23 @@ def uppercase_share(text: str) -> float:
 class HeaderResult:
     document: Document
     body_start: int          # index of the first line after the header and title
-    so_line: Optional[int]   # index of the 'Số:' line (its symbol is the document's own, not a citation)
+    own_symbol: Optional[tuple[int, int]]  # span of 'Số: …' through the symbol: the document's own, not a citation
 
 
-def _cleaned(line: TextLine) -> str:
-    """The line with the motto blanked out (same length)."""
-    folded = fold(line.text)
-    out = list(line.text)
-    for m in _motto_re().finditer(folded):
-        out[m.start():m.end()] = " " * (m.end() - m.start())
-    return "".join(out)
+def _cleaned_zone(dt: DocText, limit: int) -> dict[int, str]:
+    """Lines[:limit] with the motto blanked out (same lengths). The motto is matched over the whole
+    zone, so a motto hard-wrapped over two lines ('CỘNG HÒA XÃ' / 'HỘI CHỦ NGHĨA VIỆT NAM') goes too."""
+    if not limit:
+        return {}
+    lines = dt.lines[:limit]
+    base = lines[0].start
+    zone = list(dt.text[base:lines[-1].end])
+    for m in _motto_re().finditer(fold("".join(zone))):
+        for k in range(m.start(), m.end()):
+            if zone[k] != "\n":
+                zone[k] = " "
+    text = "".join(zone)
+    return {ln.index: text[ln.start - base:ln.end - base] for ln in lines}
 
 
 def split_issuer(lines: list[str]) -> Issuer:
@@ -83,13 +92,24 @@ def split_issuer(lines: list[str]) -> Issuer:
         return Issuer()
     for k in range(1, len(lines)):
         head = fold(lines[k])
-        if _agency_head_re().match(head) and not _place_level_re().match(head):
+        if _agency_head_re().match(head) and not _place_level_re().match(head) and not _wrapped_head(lines[k - 1], lines[k]):
             return Issuer(name=" ".join(lines[k:]), parent=" ".join(lines[:k]))
     return Issuer(name=" ".join(lines), parent=None)
 
 
-def _is_stop_line(text: str, first: bool = False) -> bool:
-    """Whether a line ends the title; the first title line may begin like a preamble item."""
+def _wrapped_head(prev: str, line: str) -> bool:
+    """Whether a line break falls inside an agency head ('… ỦY' / 'BAN NHÂN DÂN …', '… HỘI' / 'ĐỒNG …')."""
+    words = prev.split()
+    if not words:
+        return False
+    last = fold(words[-1])
+    m = _agency_head_re().match(f"{last} {fold(line)}")
+    return bool(m) and m.end() > len(last) + 1
+
+
+def _is_stop_line(text: str, first: bool = False, upper_ok: bool = False) -> bool:
+    """Whether a line ends the title; the first title line may begin like a preamble item; an
+    uppercase line continues an uppercase title (portal and some printed titles are all caps)."""
     t = text.strip()
     folded = fold(t)
     if not t or _RULE_RE.match(t):
@@ -99,11 +119,21 @@ def _is_stop_line(text: str, first: bool = False) -> bool:
         return True
     if re.match(r"^([IVX]+|\d+|[a-z])\s*[.)]\s", t):
         return True
-    return uppercase_share(t) > 0.8 and len([c for c in t if c.isalpha()]) > 3
+    if uppercase_share(t) > 0.8 and len([c for c in t if c.isalpha()]) > 3:
+        return not upper_ok or _enacting_re().match(folded) is not None
+    return False
 
 
-def _title_after(lines: tuple[TextLine, ...], i: int, limit: int) -> tuple[Optional[str], int, list[TextLine]]:
-    """Title lines after line i: stops at openers, markers, uppercase lines, rules, or a blank line
+@lru_cache(maxsize=1)
+def _enacting_re() -> re.Pattern:
+    """The enacting-authority line printed under a title ('ỦY BAN NHÂN DÂN TỈNH …', 'CHỦ TỊCH …')."""
+    phrases = sorted((fold(p) for p in tables.lexicon()["enacting_authorities"]), key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+def _title_after(lines: tuple[TextLine, ...], i: int, limit: int, upper: bool = False) -> tuple[Optional[str], int, list[TextLine]]:
+    """Title lines after line i: stops at openers, markers, uppercase lines (unless `upper` and the
+    title so far is uppercase: an all-caps title wrapped over lines), rules, or a blank line
     followed by a capitalized line (a hard-wrapped title continues in lowercase)."""
     parts: list[TextLine] = []
     j = i + 1
@@ -117,7 +147,8 @@ def _title_after(lines: tuple[TextLine, ...], i: int, limit: int) -> tuple[Optio
             continue
         if parts and saw_blank and not t[0].islower():
             break
-        if _is_stop_line(t, first=not parts) or _motto_re().search(fold(t)):
+        upper_ok = upper and all(uppercase_share(p.text) > 0.8 for p in parts)
+        if _is_stop_line(t, first=not parts, upper_ok=upper_ok) or _motto_re().search(fold(t)):
             if parts or not _RULE_RE.match(t):
                 break
             j += 1
@@ -127,7 +158,7 @@ def _title_after(lines: tuple[TextLine, ...], i: int, limit: int) -> tuple[Optio
         j += 1
         if t.endswith((".", ";")):
             break
-    title = squash(" ".join(p.text for p in parts)) or None
+    title = squash(" ".join(p.text for p in parts)).rstrip(" .") or None
     end = parts[-1].index + 1 if parts else i + 1
     return title, end, parts
 
@@ -137,64 +168,75 @@ def parse_header(dt: DocText) -> HeaderResult:
     limit = min(len(lines), _scan_limit(lines))
     doc = Document()
     prov = {}
-    cleaned = {ln.index: _cleaned(ln) for ln in lines[:limit]}
+    cleaned = _cleaned_zone(dt, limit)
 
-    # type line
-    type_line = None
-    for ln in lines[:limit]:
+    # type line (a heading may be hard-wrapped: 'THÔNG' / 'TƯ')
+    type_line = type_last = None
+    texts = [ln for ln in lines[:limit] if squash(cleaned[ln.index])]
+    for k, ln in enumerate(texts):
         key = fold(squash(cleaned[ln.index]))
+        last = ln
+        if key not in _type_headings() and k + 1 < len(texts) and len(key.split()) <= 2:
+            last = texts[k + 1]
+            key = fold(squash(key + " " + cleaned[last.index]))
         if key in _type_headings():
-            type_line = ln
+            type_line, type_last = ln, last
             t = _type_headings()[key]
             doc.type, doc.type_code = t["name"], t["code"]
-            prov["type"] = dt.provenance(ln.content_start, ln.end)
+            prov["type"] = dt.provenance(ln.content_start, last.end)
             break
     zone_end = type_line.index if type_line else limit
 
-    # số line and symbol
-    so_line = None
-    sym = None
+    # số line and symbol (the symbol may sit on the next line: 'Số:' / '44/2025/QĐ-UBND')
+    so_line, sym, sym_line, so_at = None, None, None, 0
     for ln in lines[:zone_end]:
-        m = so_line_match(fold(ln.text))
-        if m:
-            so_line = ln
-            found = symbols.find_symbols(ln.text, m.end(), need_number=False)
-            if found:
-                sym = found[0]
-            break
+        m = so_line_match(fold(cleaned[ln.index])) or _SO_MID_RE.search(fold(cleaned[ln.index]))
+        if not m:
+            continue
+        so_line, so_at = ln, m.start()
+        found = symbols.find_symbols(ln.text, m.end(), need_number=False)
+        if found and not ln.text[m.end():found[0].start].strip():
+            sym, sym_line = found[0], ln
+        elif not ln.text[m.end():].strip():
+            nxt = next((x for x in lines[ln.index + 1:zone_end] if not x.blank), None)
+            found = symbols.find_symbols(nxt.text, 0, need_number=False) if nxt else []
+            if found and not nxt.text[:found[0].start].strip():
+                sym, sym_line = found[0], nxt
+        break
     if sym:
         doc.symbol, doc.number = sym.text, sym.number
-        prov["symbol"] = dt.provenance(so_line.start + sym.start, so_line.start + sym.end)
-        if not doc.type:
-            code = symbols.type_code_of(sym)
-            doc.type_code = code
-            doc.type = symbols.type_name_of_code(code)
+        prov["symbol"] = dt.provenance(sym_line.start + sym.start, sym_line.start + sym.end)
+        code = symbols.type_code_of(sym)
+        if code and (not doc.type or fold(code) != fold(doc.type_code or "")):
+            # the symbol's type code is the document's own (a VBHN consolidating a THÔNG TƯ, say)
+            doc.type_code, doc.type = code, symbols.type_name_of_code(code)
 
-    # place and date
-    for ln in lines[:zone_end]:
-        text = cleaned[ln.index]
-        skip = 0
-        if so_line is not None and ln.index == so_line.index and sym:
-            skip = sym.end
-        m = _PLACE_DATE_RE.search(fold(text), skip)
+    # place and date, searched over the zone so a wrapped 'Hà Nội,' / 'ngày 02 tháng 12 năm 2025' parses
+    if zone_end:
+        base = lines[0].start
+        zone = "\n".join(cleaned[ln.index] for ln in lines[:zone_end])
+        skip = (sym_line.start - base + sym.end) if sym else 0
+        m = _PLACE_DATE_RE.search(fold(zone), skip)
         if m:
-            raw_place = re.split(r"\s{2,}|\t", text[m.start("place"):m.end("place")].strip())[-1]
+            raw_place = re.split(r"\s{2,}|\t|\|", zone[m.start("place"):m.end("place")].strip())[-1]
             place = squash(raw_place).strip(" ,.:")
             if place and len(place.split()) <= 6:
                 doc.place = place
-                prov["place"] = dt.provenance(ln.start + m.start("place"), ln.start + m.end("place"))
+                prov["place"] = dt.provenance(base + m.start("place"), base + m.end("place"))
             doc.date = dates.iso(m.group("wy"), m.group("wm"), m.group("wd") if m.group("wm") else None)
-            prov["date"] = dt.provenance(ln.start + m.end("place"), ln.start + m.end())
-            break
+            prov["date"] = dt.provenance(base + m.end("place"), base + m.end())
 
     # issuer: uppercase lines at the top of the left column, before the 'Số' line
     issuer_end = so_line.index if so_line is not None else zone_end
+    if so_line is not None and so_at > 0:       # 'CHÍNH PHỦ Số: 170/…': the left column shares the line
+        cleaned[so_line.index] = cleaned[so_line.index][:so_at]
+        issuer_end += 1
     issuer_lines: list[TextLine] = []
     has_regions = any(ln.region != "body" for ln in lines[:limit])
     for ln in lines[:issuer_end]:
         if has_regions and ln.region not in ("header_left",):
             continue
-        text = squash(cleaned[ln.index])
+        text = _cell(cleaned[ln.index])
         if not text or _RULE_RE.match(text):
             if issuer_lines and not has_regions and _gap_closes_issuer(lines, ln.index, issuer_end, cleaned):
                 break
@@ -206,13 +248,13 @@ def parse_header(dt: DocText) -> HeaderResult:
         elif issuer_lines:
             break
     if issuer_lines:
-        doc.issuer = split_issuer([squash(cleaned[ln.index]) for ln in issuer_lines])
+        doc.issuer = split_issuer([_cell(cleaned[ln.index]) for ln in issuer_lines])
         prov["issuer"] = dt.provenance(issuer_lines[0].content_start, issuer_lines[-1].end)
 
     # title: under the type line, or the V/v of a công văn
-    body_start = (so_line.index + 1) if so_line is not None else 0
+    body_start = (max(so_line.index, sym_line.index if sym_line else 0) + 1) if so_line is not None else 0
     if type_line is not None:
-        title, end, parts = _title_after(lines, type_line.index, len(lines))
+        title, end, parts = _title_after(lines, type_last.index, len(lines), upper=True)
         doc.title = title
         body_start = end
         if parts:
@@ -223,7 +265,7 @@ def parse_header(dt: DocText) -> HeaderResult:
             ln, at = vv
             first = ln.text[at:]
             title, end, parts = _title_after(lines, ln.index, limit)
-            doc.title = squash(" ".join([first] + [p.text for p in parts])) or None
+            doc.title = squash(" ".join([first] + [p.text for p in parts])).rstrip(" .") or None
             prov["title"] = dt.provenance(ln.start + at, (parts[-1].end if parts else ln.end))
             if not doc.type or doc.type_code is None:
                 doc.type, doc.type_code = "Công văn", None
@@ -235,7 +277,10 @@ def parse_header(dt: DocText) -> HeaderResult:
     found = [doc.issuer.name, doc.symbol, doc.type, doc.place, doc.date, doc.title]
     doc.confidence = round(sum(v is not None for v in found) / len(found), 2)
     doc.provenance = prov
-    return HeaderResult(doc, body_start, so_line.index if so_line is not None else None)
+    own = None
+    if so_line is not None:
+        own = (so_line.start + so_at, (sym_line.start + sym.end) if sym else so_line.end)
+    return HeaderResult(doc, body_start, own)
 
 
 def _scan_limit(lines) -> int:
@@ -247,6 +292,11 @@ def _scan_limit(lines) -> int:
             if seen >= HEADER_SCAN_LINES:
                 return ln.index
     return len(lines)
+
+
+def _cell(text: str) -> str:
+    """A header line without table debris: the part before a '|' bar, rule runs ('-------', '___') dropped."""
+    return squash(re.sub(r"[-_=–—]{2,}|_+$", " ", text.split("|")[0]))
 
 
 def _gap_closes_issuer(lines, i, end, cleaned) -> bool:
