@@ -60,7 +60,7 @@ def call_safely(fn: Callable, *args) -> TaskResult:
     try:
         return TaskResult(value=fn(*args))
     except Exception as exc:  # noqa: BLE001 - the boundary where every failure becomes data
-        return TaskResult(error=task_error(exc, getattr(fn, "__name__", "")))
+        return TaskResult(error=task_error(exc, getattr(fn, "__name__", "").lstrip("_")))
 
 
 class Executor(Protocol):

@@ -209,3 +209,28 @@ def test_real_ocr_batch(tmp_path, rendered_page):
     assert record["status"] == "ok" and "KẾ HOẠCH" in record["text"]
     assert run_batch(BatchOptions(src, out, progress=False), settings) == 0
     assert _manifest(out)[0]["status"] == "skipped"
+
+
+@pytest.mark.slow
+def test_hanging_tesseract_times_out_one_page_and_the_batch_goes_on(tmp_path):
+    """Real pipeline, with tesseract replaced by tests/faulty_tesseract.py, which hangs on a page
+    reading 'TREO': that document fails with E_OCR_TIMEOUT after --ocr-timeout, the others are done."""
+    import shutil
+    import subprocess
+
+    from tests import faultfiles as F
+
+    wrapper = tmp_path / "tesseract-faulty"
+    shutil.copy(Path(F.__file__).with_name("faulty_tesseract.py"), wrapper)
+    wrapper.chmod(0o755)
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    page = lambda first: F.text_page((first,) + F.PLAN_LINES[1:4], height_in=2.2)  # noqa: E731
+    F.save_image(page("TRANG TREO MÁY"), src / "treo.png", "PNG")
+    F.save_image(page("KẾ HOẠCH"), src / "tot.png", "PNG")
+    env = {**os.environ, "SOHOA_TESSERACT_CMD": str(wrapper), "OMP_THREAD_LIMIT": "1"}
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(src), "--out", str(out),
+                          "--ocr-timeout", "5"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr
+    status = {m["path"]: (m["status"], (m.get("error") or {}).get("code")) for m in _manifest(out)}
+    assert status == {"treo.png": ("failed", "E_OCR_TIMEOUT"), "tot.png": ("done", None)}
