@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from pipeline import atomic
 from pipeline.config import Settings
 from pipeline.engine import DependencyMissing, Engine, Job, Outcome
-from pipeline.errors import MissingDependency
+from pipeline.errors import DESCRIPTIONS, ErrorCode, MissingDependency
 from pipeline.executors import make_executor
 from pipeline.processor import Processor, load_processor
 from pipeline.state import EXIT_LOCKED, LockHeld, StateDB, fingerprint, folder_lock
@@ -36,6 +36,7 @@ SCAN_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"})
 STATE_FILE = "sohoa-state.sqlite"
 LOCK_FILE = ".sohoa.lock"
 RESERVED_NAMES = frozenset({"summary", "manifest", "records"})
+PLAN_CHUNK = 256                      # files hashed and planned per state-DB commit
 
 
 class UsageError(ValueError):
@@ -268,28 +269,42 @@ def _plan(entries: list[Entry], state: StateDB, fp: str, out: Path, retry_failed
           stats: RunStats) -> list[Job]:
     """Hash every file; decide skip / duplicate / process. Returns the jobs to run."""
     jobs, first_by_key = [], {}
-    for e in entries:
-        e.sha256 = state.file_sha256(e.path)
-        key = f"{e.sha256}:{fp}"
-        if key in first_by_key:
-            first = first_by_key[key]
-            e.status, e.duplicate_of, e.output = "duplicate", first.path, first.output
-            stats.counts["duplicate"] += 1
-            continue
-        first_by_key[key] = e
-        known = state.document(key)
-        if known and known.output and (out / known.output).is_file() and (
-                known.status == "done" or (known.status == "failed" and not retry_failed)):
-            e.status = "skipped" if known.status == "done" else "failed_earlier"
-            e.output, e.pages = known.output, known.pages
-            if known.status == "failed":
-                e.error = {"code": known.error_code, "message": known.error_message}
-            stats.counts[e.status] += 1
-            continue
-        e.output = known.output if known and known.output else f"{e.name}.json"
-        state.mark_running(key, e.sha256, str(e.path), e.output)
-        jobs.append(Job(e.path, e.sha256, key, tag=e))
+    for start in range(0, len(entries), PLAN_CHUNK):
+        with state.transaction():
+            for e in entries[start:start + PLAN_CHUNK]:
+                _plan_one(e, state, fp, out, retry_failed, stats, jobs, first_by_key)
     return jobs
+
+
+def _plan_one(e: Entry, state: StateDB, fp: str, out: Path, retry_failed: bool, stats: RunStats,
+              jobs: list[Job], first_by_key: dict[str, Entry]) -> None:
+    """Skip (done before), duplicate (same content earlier in this run), unreadable, or a job to run."""
+    try:
+        e.sha256 = state.file_sha256(e.path)
+    except OSError as exc:                          # vanished or unreadable since the folder was listed
+        e.status, e.error = "failed", {"code": ErrorCode.E_NOT_FOUND.value, "stage": "ingest",
+                                       "message": f"{DESCRIPTIONS[ErrorCode.E_NOT_FOUND]} ({exc.strerror})"}
+        stats.counts["failed"] += 1
+        return
+    key = f"{e.sha256}:{fp}"
+    if key in first_by_key:
+        first = first_by_key[key]
+        e.status, e.duplicate_of, e.output = "duplicate", first.path, first.output
+        stats.counts["duplicate"] += 1
+        return
+    first_by_key[key] = e
+    known = state.document(key)
+    if known and known.output and (out / known.output).is_file() and (
+            known.status == "done" or (known.status == "failed" and not retry_failed)):
+        e.status = "skipped" if known.status == "done" else "failed_earlier"
+        e.output, e.pages = known.output, known.pages
+        if known.status == "failed":
+            e.error = {"code": known.error_code, "message": known.error_message}
+        stats.counts[e.status] += 1
+        return
+    e.output = known.output if known and known.output else f"{e.name}.json"
+    state.mark_running(key, e.sha256, str(e.path), e.output)
+    jobs.append(Job(e.path, e.sha256, key, tag=e))
 
 
 def _finish(outcome: Outcome, out: Path, state: StateDB, stats: RunStats, reporter: Reporter) -> None:
