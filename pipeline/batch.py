@@ -204,17 +204,23 @@ def run_batch(options: BatchOptions, settings: Settings) -> int:
         raise UsageError(f"{src}: no such file or folder")
     out.mkdir(parents=True, exist_ok=True)
     processor = load_processor(options.processor)
+    return run_guarded("sohoa batch", out / LOCK_FILE, processor, settings,
+                       lambda: _run_locked(src, out, options, settings, processor))
+
+
+def run_guarded(command: str, lock: Path, processor: Processor, settings: Settings, body: Callable[[], int]) -> int:
+    """`body()` while holding `lock`, after the processor's dependency check: exit 75 / 3 otherwise."""
     try:
-        with folder_lock(out / LOCK_FILE):
+        with folder_lock(lock):
             if processor.preflight:
                 processor.preflight(settings)
-            return _run_locked(src, out, options, settings, processor)
+            return body()
     except LockHeld as exc:
-        print(f"sohoa batch: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr, flush=True)
         return EXIT_LOCKED
     except (MissingDependency, DependencyMissing) as exc:
         err = exc.error if isinstance(exc, DependencyMissing) else exc
-        print(f"sohoa batch: {err.one_line()}", file=sys.stderr)
+        print(f"{command}: {err.one_line()}", file=sys.stderr, flush=True)
         return EXIT_MISSING
 
 

@@ -100,6 +100,11 @@ def process(
                     _err(f"sohoa: {outcome.path}: the record could not be written to {target} ({exc.strerror}) [E_OUTPUT]")
                     failed += 1
                     continue
+                except Exception as exc:  # a record failing its schema is a bug: report it, go on with the rest
+                    _err(f"sohoa: {outcome.path}: the record is invalid and was not written ({type(exc).__name__}); "
+                         "please report it with the file [E_INTERNAL]")
+                    failed += 1
+                    continue
                 if outcome.error is not None:
                     failed += 1
                     _err(f"sohoa: {outcome.error.one_line(str(outcome.path))}")
@@ -221,17 +226,11 @@ def batch(
 
     Example (cron, 01:00 nightly): sohoa batch /srv/scans --out /srv/records
     """
-    from pipeline.batch import BatchOptions, UsageError, run_batch
+    from pipeline.batch import BatchOptions, run_batch
 
-    settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, restore=False if no_restore else None)
     options = BatchOptions(src=src, out=out, executor=executor, scheduler=scheduler, retry_failed=retry_failed,
                            processor=processor, log_every=log_every)
-    try:
-        code = run_batch(options, settings)
-    except UsageError as exc:
-        _err(f"sohoa batch: {exc}")
-        raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(code)
+    _run_job("batch", run_batch, options, workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, no_restore=no_restore)
 
 
 @app.command()
@@ -260,16 +259,22 @@ def watch(
 
     Exit codes: 0 stopped cleanly, 2 usage, 3 missing dependency, 75 another watcher holds ROOT.
     """
-    from pipeline.batch import UsageError
     from pipeline.watch import WatchOptions, run_watch
 
-    settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, restore=False if no_restore else None)
     options = WatchOptions(root=root, settle=settle, rescan=rescan, poll=poll, once=once, executor=executor,
                            scheduler=scheduler, processor=processor)
+    _run_job("watch", run_watch, options, workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, no_restore=no_restore)
+
+
+def _run_job(name: str, run, options, *, workers, dpi, ocr_timeout, no_restore: bool) -> None:
+    """Settings from the shared options, then `run(options, settings)`; its return value is the exit code."""
+    from pipeline.batch import UsageError
+
+    settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, restore=False if no_restore else None)
     try:
-        code = run_watch(options, settings)
+        code = run(options, settings)
     except UsageError as exc:
-        _err(f"sohoa watch: {exc}")
+        _err(f"sohoa {name}: {exc}")
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(code)
 

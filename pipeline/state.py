@@ -22,6 +22,7 @@ from typing import Iterator
 
 from pipeline import __version__
 from pipeline.config import Settings
+from pipeline.ingest import sha256_file
 
 EXIT_LOCKED = 75
 
@@ -71,14 +72,6 @@ def folder_lock(lock_path: Path) -> Iterator[Path]:
         yield lock_path
     finally:
         os.close(fd)
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def settings_hash(settings: Settings) -> str:

@@ -17,7 +17,6 @@ record (atomic) → state "done" → original to archive/.
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import threading
 import time
@@ -26,13 +25,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import atomic
-from pipeline.batch import EXIT_MISSING, EXIT_OK, EXIT_USAGE, UsageError, check_executor, is_ignored, stop_on_signal
+from pipeline.batch import (EXIT_MISSING, EXIT_OK, UsageError, check_executor, is_ignored, run_guarded,
+                            stop_on_signal)
 from pipeline.config import Settings
 from pipeline.engine import DependencyMissing, Engine, Job, Outcome
-from pipeline.errors import MissingDependency
 from pipeline.executors import make_executor
+from pipeline.ingest import sha256_file
 from pipeline.processor import Processor, load_processor
-from pipeline.state import EXIT_LOCKED, Claim, LockHeld, StateDB, fingerprint, folder_lock, sha256_file
+from pipeline.state import Claim, StateDB, fingerprint
 
 STATE_FILE = ".sohoa-state.sqlite"
 LOCK_FILE = ".sohoa.lock"
@@ -316,20 +316,14 @@ def run_watch(options: WatchOptions, settings: Settings) -> int:
         raise UsageError(f"{root} is not a folder")
     root.mkdir(parents=True, exist_ok=True)
     processor = load_processor(options.processor)
-    try:
-        with folder_lock(root / LOCK_FILE):
-            if processor.preflight:
-                processor.preflight(settings)
-            with StateDB(root / STATE_FILE) as state:
-                log(f"watching {root / options.folders.inbox} ({'polling' if options.poll else 'inotify'}, "
-                    f"settle {options.settle:g} s, rescan {options.rescan:g} s, {settings.workers} workers)")
-                return Watcher(options, settings, processor, state).run()
-    except LockHeld as exc:
-        log(f"sohoa watch: {exc}")
-        return EXIT_LOCKED
-    except MissingDependency as exc:
-        log(f"sohoa watch: {exc.one_line()}")
-        return EXIT_MISSING
+
+    def watch_locked() -> int:
+        with StateDB(root / STATE_FILE) as state:
+            log(f"watching {root / options.folders.inbox} ({'polling' if options.poll else 'inotify'}, "
+                f"settle {options.settle:g} s, rescan {options.rescan:g} s, {settings.workers} workers)")
+            return Watcher(options, settings, processor, state).run()
+
+    return run_guarded("sohoa watch", root / LOCK_FILE, processor, settings, watch_locked)
 
 
-__all__ = ["Folders", "WatchOptions", "run_watch", "EXIT_USAGE"]
+__all__ = ["Folders", "WatchOptions", "run_watch"]
