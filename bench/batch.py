@@ -78,7 +78,8 @@ def machine() -> str:
         model = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{os.cpu_count()} cores {model}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    load = ", load average before the run %.1f (other work on the machine slows the figures)" % os.getloadavg()[0]
+    return f"{os.cpu_count()} cores {model}, Python {platform.python_version()}, {platform.system()} {platform.release()}{load}"
 
 
 def markdown(results: list[dict], pages: int, scans: list[Path]) -> str:

@@ -12,13 +12,14 @@ import os
 import signal
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pipeline.batch import BatchOptions, discover, output_names, run_batch
 from pipeline.config import Settings
-from pipeline.state import EXIT_LOCKED, folder_lock
+from pipeline.state import EXIT_LOCKED, fingerprint, folder_lock, models_hash
 from tests.batch_fakes import SPEC, calls, make_scan, rendered_page, scan_bytes, sha_of, sohoa, wait_until  # noqa: F401
 
 FAKE = ["--processor", SPEC]
@@ -47,6 +48,19 @@ def test_output_names_disambiguate_equal_stems():
     assert names[Path("x.pdf")] != names[Path("x.png")]
     assert names[Path("summary.pdf")] != "summary"           # would clobber OUT/summary.json
     assert len(set(names.values())) == len(rels)
+
+
+def test_fingerprint_follows_models_and_record_shaping_settings(tmp_path):
+    models = tmp_path / "models"
+    (models / "restore").mkdir(parents=True)
+    (models / "restore" / "lm.bin").write_bytes(b"v1")
+    base = Settings()
+    first = fingerprint(base, models)
+    assert fingerprint(replace(base, workers=7, ocr_timeout=5), models) == first     # run-only settings
+    assert fingerprint(replace(base, dpi=200), models) != first
+    (models / "restore" / "lm.bin").write_bytes(b"v2")
+    models_hash.cache_clear()
+    assert fingerprint(base, models) != first
 
 
 def test_discover_skips_partial_hidden_and_out(tmp_path):
