@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -26,7 +26,7 @@ from pipeline import atomic
 from pipeline.config import Settings
 from pipeline.engine import DependencyMissing, Engine, Job, Outcome
 from pipeline.errors import DESCRIPTIONS, ErrorCode, MissingDependency
-from pipeline.executors import make_executor
+from pipeline.executors import TaskError, make_executor
 from pipeline.processor import Processor, load_processor
 from pipeline.state import EXIT_LOCKED, LockHeld, StateDB, fingerprint, folder_lock
 
@@ -316,8 +316,12 @@ def _plan_one(e: Entry, state: StateDB, fp: str, out: Path, retry_failed: bool, 
 def _finish(outcome: Outcome, out: Path, state: StateDB, stats: RunStats, reporter: Reporter) -> None:
     """Record written atomically first, then the state says done: a crash in between only redoes work."""
     e: Entry = outcome.job.tag
-    atomic.write_text(out / e.output, outcome.record_json)
     err = outcome.error
+    try:
+        atomic.write_text(out / e.output, outcome.record_json)
+    except OSError as exc:                          # disk full, permissions: this document fails, the run goes on
+        err = TaskError(ErrorCode.E_OUTPUT.value, "record", f"{DESCRIPTIONS[ErrorCode.E_OUTPUT]}: {exc.strerror or exc}")
+        outcome = replace(outcome, error=err)
     state.mark_finished(outcome.job.key, ok=outcome.ok, pages=outcome.pages, seconds=outcome.seconds,
                         error_code=err.code if err else None, error_message=err.message if err else None)
     e.status = "done" if outcome.ok else "failed"

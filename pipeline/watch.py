@@ -255,6 +255,13 @@ class Watcher:
     # results -------------------------------------------------------------------------------------
     def _finish(self, outcome: Outcome) -> None:
         c: Claim = outcome.job.tag
+        try:
+            self._settle_outcome(outcome, c)
+        except OSError as exc:               # out/ or failed/ unwritable, disk full: not the scan's fault
+            log(f"cannot store the result for {c.original_name} ({exc}); it stays in work/ and is redone on the next start")
+        self.in_engine.pop(c.sha256, None)
+
+    def _settle_outcome(self, outcome: Outcome, c: Claim) -> None:
         claimed = outcome.job.path
         if outcome.ok:
             atomic.write_text(self.out / c.output, outcome.record_json)
@@ -273,7 +280,6 @@ class Watcher:
                                      error_code=err.code, error_message=err.message)
             atomic.move(claimed, dst)
             log(f"FAILED {c.original_name}: {err.message} [{err.code}] -> {self.failed.name}/{dst.name}")
-        self.in_engine.pop(c.sha256, None)
 
     def _duplicate(self, claimed: Path, original: str, sha: str, first: Claim) -> None:
         dst = atomic.free_path(self.duplicates, original)

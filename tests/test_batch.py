@@ -248,3 +248,15 @@ def test_hanging_tesseract_times_out_one_page_and_the_batch_goes_on(tmp_path):
     assert run.returncode == 1, run.stderr
     status = {m["path"]: (m["status"], (m.get("error") or {}).get("code")) for m in _manifest(out)}
     assert status == {"treo.png": ("failed", "E_OCR_TIMEOUT"), "tot.png": ("done", None)}
+
+
+def test_a_record_that_cannot_be_written_fails_alone(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    make_scan(src / "a.pdf", body=b"a")
+    make_scan(src / "b.pdf", body=b"b")
+    (out / "a.json").mkdir(parents=True)                    # something in the way of a's record
+    code, stderr = _batch(src, out, tmp_path / "log")
+    assert code == 1, stderr
+    status = {m["path"]: (m["status"], (m.get("error") or {}).get("code")) for m in _manifest(out)}
+    assert status == {"a.pdf": ("failed", "E_OUTPUT"), "b.pdf": ("done", None)}
+    assert len(_records(out)) == 1
