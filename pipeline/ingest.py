@@ -80,7 +80,13 @@ def ingest(path: Path | str, settings: Settings = Settings()) -> Source:
             "not a PDF, TIFF, PNG or JPEG file (its content is something else, whatever its name says)",
             stage=STAGE,
         )
-    pages = count_pdf_pages(path) if mime == "application/pdf" else count_image_frames(path, settings)
+    try:
+        pages = count_pdf_pages(path) if mime == "application/pdf" else count_image_frames(path, settings)
+    except SohoaError:
+        raise
+    except Exception as exc:  # a parser surprised by the file: it is damaged in a way nobody foresaw
+        raise SohoaError(ErrorCode.E_CORRUPT, f"the file is damaged and cannot be read ({type(exc).__name__})",
+                         stage=STAGE) from exc
     if pages == 0:
         raise SohoaError(ErrorCode.E_NO_PAGES, stage=STAGE)
     if pages > settings.max_pages:

@@ -170,3 +170,7 @@ def _outcome(path: Path, job: dict, settings: Settings) -> Outcome:
         return Outcome(path, build_record(job["source"], pages, settings))
     except SohoaError as exc:
         return Outcome(path, failed_record(path, exc, job["source"], settings), exc)
+    except Exception as exc:  # a bug in a text stage fails this document, never the run
+        error = SohoaError(ErrorCode.E_INTERNAL, f"{type(exc).__name__}: {str(exc)[:200]}", stage="structure",
+                           hint="please report it with the file")
+        return Outcome(path, failed_record(path, error, job["source"], settings), error)

@@ -170,35 +170,36 @@ def _font() -> str:
     return "FaultSerif"
 
 
-def text_pdf(path: Path, pages=(PLAN_LINES,)) -> Path:
-    """A born-digital PDF (real text layer), one page per tuple of lines."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    canvas = Canvas(str(path), pagesize=(595, 842), invariant=1)
-    for lines in pages:
-        canvas.setFont(_font(), 13)
-        for i, line in enumerate(lines):
-            canvas.drawString(72, 770 - 20 * i, line)
-        canvas.showPage()
-    canvas.save()
-    return Path(path)
-
-
-def scan_pdf(path: Path, images: list[Image.Image]) -> Path:
-    """A PDF of page images only, as a scanner makes it (JPEG-compressed, no text layer)."""
+def pdf(path: Path, pages) -> Path:
+    """A PDF with one page per item: a tuple of lines becomes a born-digital page (real text layer),
+    an image becomes a scanned page (JPEG, no text layer, page size from its 300 dpi)."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
     canvas = Canvas(str(path), invariant=1)
-    for img in images:
-        w, h = (v * 72 / DPI for v in img.size)
-        canvas.setPageSize((w, h))
-        buf = io.BytesIO()
-        img.convert("L").save(buf, "JPEG", quality=80)
-        canvas.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, w, h)
+    for page in pages:
+        if isinstance(page, Image.Image):
+            w, h = (v * 72 / DPI for v in page.size)
+            canvas.setPageSize((w, h))
+            buf = io.BytesIO()
+            page.convert("L").save(buf, "JPEG", quality=80)
+            canvas.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, w, h)
+        else:
+            canvas.setPageSize((595, 842))
+            canvas.setFont(_font(), 13)
+            for i, line in enumerate(page):
+                canvas.drawString(72, 770 - 20 * i, line)
         canvas.showPage()
     canvas.save()
     return Path(path)
+
+
+def text_pdf(path: Path, pages=(PLAN_LINES,)) -> Path:
+    return pdf(path, pages)
+
+
+def scan_pdf(path: Path, images: list[Image.Image]) -> Path:
+    return pdf(path, images)
 
 
 def encrypted_pdf(src: Path, dst: Path, *, user: str, owner: str) -> Path:
