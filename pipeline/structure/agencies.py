@@ -25,6 +25,12 @@ def starts_like_agency(text: str) -> bool:
     return bool(_head_re().match(t)) or bool(nlp.lookup_agency(text))
 
 
+def is_bare_head(text: str) -> bool:
+    """A head word with no name ('Các', 'Sở', 'các cơ quan'): what a clause cut short leaves."""
+    m = _head_re().match(fold(text.strip()))
+    return bool(m) and len(fold(text.strip())[m.end():].split()) < 1
+
+
 def split_agencies(heading: str) -> list[str]:
     """'Đài Phát thanh - Truyền hình tỉnh, Báo Quảng Trị' → two; 'Các sở, ban, ngành' stays one:
     split at ' và ' before an agency head, at ', ' before a capitalized agency head."""

@@ -87,13 +87,27 @@ def _agency_items(node: Node) -> list[tuple[Node, str]]:
 
 
 def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str, int, int]]:
-    """Gazetteer agencies named in the 'phối hợp với …' clauses of text[start:end]."""
+    """Agencies named in the 'phối hợp với …' clauses of text[start:end]: the clause split into
+    agency names (each must start like one: a head word or a gazetteer name); gazetteer agencies
+    inside a part that does not start like one ('các đơn vị như Sở Y tế') still count."""
     found = []
     folded = fold(dt.text[start:end])
     for m in _coord_re().finditer(folded):
         b0, b1 = start + m.start("body"), start + m.end("body")
-        for ent in nlp.agency_spans(doc, b0, b1 + 1):
-            found.append((ent.text, ent.start_char, ent.end_char))
+        body = dt.text[b0:b1]
+        pos = 0
+        for part in agencies.split_agencies(body):
+            at = body.find(part, pos)
+            at = at if at >= 0 else pos
+            pos = at + len(part)
+            p0, p1 = b0 + at, b0 + at + len(part)
+            ents = nlp.agency_spans(doc, p0, p1 + 1)
+            own_name = (len(part.split()) >= 2 and agencies.starts_like_agency(part) and not agencies.is_bare_head(part)
+                        and not any(e.start_char == p0 for e in ents))
+            if own_name:       # 'Ban Tuyên giáo và Dân vận Tỉnh ủy': a name the gazetteer does not know
+                found.append((part, p0, p1))
+            else:
+                found.extend((e.text, e.start_char, e.end_char) for e in ents)
     return found
 
 

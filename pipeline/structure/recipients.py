@@ -39,19 +39,40 @@ def find_noi_nhan(dt: DocText) -> Optional[int]:
     return idx
 
 
+def _brace_group(out: list[Recipient]) -> list[Recipient]:
+    """The items a purpose printed on its own line covers (a brace '}' in print): the items just
+    above it without a purpose of their own, back to one that has one or to a 'Như trên'."""
+    group = []
+    for r in reversed(out):
+        if r.purpose is not None or r.archive or fold(r.name).startswith("nhu "):
+            break
+        group.append(r)
+    return group
+
+
 def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
     if start is None:
         return []
     out: list[Recipient] = []
-    pending_purpose = None
+    open_item = False            # the last item did not end with ';' or '.': a next line may continue it
     for ln in dt.lines[start + 1:]:
         text = _GAP_RE.split(ln.text.strip())[0] if ln.text.strip() else ""
         tail = _GAP_RE.split(ln.text.strip())[1:] if ln.text.strip() else []
         m = _ITEM_RE.match(text)
         if not m:
-            if text.startswith("(") and out:      # a brace purpose on its own line
-                out[-1].purpose = out[-1].purpose or purpose_of(text)
             if not text:
+                continue
+            if text.startswith("(") and out and purpose_of(text):
+                # '(b/c);' wrapping the item above, or a brace purpose covering the items above
+                p = purpose_of(text)
+                for r in ([out[-1]] if open_item else _brace_group(out)):
+                    r.purpose = r.purpose or p
+                open_item = False
+                continue
+            if out and open_item and (text[0].islower() or not _upper(text)):
+                r = out[-1]             # a wrapped recipient line
+                r.name = squash(f"{r.name} {text}").rstrip(" ;.,")
+                open_item = not text.rstrip().endswith((";", "."))
                 continue
             if out:
                 break
@@ -70,6 +91,12 @@ def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
         if archive:
             name = re.sub(r"\s*\([^)]*\)\s*$", "", name)
             purpose = purpose or "lưu"
-        out.append(Recipient(name=name, purpose=purpose or pending_purpose, archive=archive,
+        out.append(Recipient(name=name, purpose=purpose, archive=archive,
                              provenance=dt.provenance(ln.content_start, ln.end)))
+        open_item = not m.group("t").rstrip().endswith((";", ".")) and not archive
     return out
+
+
+def _upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8

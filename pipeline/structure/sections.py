@@ -57,7 +57,31 @@ def split_heading(kind: str, rest: str) -> tuple[Optional[str], str]:
         return rest[:colon].strip(), rest[colon + 1:].strip()
     if rest and len(rest.split()) <= limit and not rest.endswith((".", ";", ",", "./.")):
         return rest, ""
+    if rest and len(rest.split()) <= limit and rest.endswith(",") and _caps(rest):
+        return rest, ""          # 'I. MỤC ĐÍCH,' / 'YÊU CẦU': an all-caps heading wrapped after a comma
     return None, rest
+
+
+def _hanging_heading(kind: str, rest: str) -> bool:
+    """'2. Đề nghị các cấp ủy Đảng,' / '… tỉnh: Phối hợp …': a short first line cut at a connector may
+    be a heading that the next line finishes with a colon."""
+    rest = rest.strip()
+    return kind in _HEADED_KINDS and 0 < len(rest.split()) <= HEADING_MAX_WORDS[kind] // 2 and _hangs(rest)
+
+
+def _caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def _hangs(heading: str) -> bool:
+    """A heading cut at a connector ('… Thể thao và', '… cấp ủy Đảng,'): the next line continues it."""
+    from pipeline.structure import tables
+    words = fold(heading).rstrip().split()
+    return heading.rstrip().endswith((",", "-")) or bool(words) and words[-1] in {fold(w) for w in tables.lexicon()["heading_connectors"]}
+
+
+_COLON_SOON = re.compile(r"^([^:.;]{1,80}?):\s*")
 
 
 @dataclass
@@ -71,6 +95,8 @@ class Node:
     paragraphs: list[str] = field(default_factory=list)
     children: list["Node"] = field(default_factory=list)
     last_line_closed: bool = False
+    awaiting_heading: bool = False   # the marker stood alone ('Điều 3.' / 'Phân cấp …'): the next line heads it
+    provisional: bool = False        # the heading hangs at a connector: kept only if the next line ends it with ':'
 
     @property
     def level(self) -> int:
@@ -84,8 +110,38 @@ class Node:
         t = text.strip()
         if not t:
             return
-        if self.heading is not None and not self.paragraphs and t[0].islower() and not self.last_line_closed:
+        if self.awaiting_heading:
+            self.awaiting_heading = False
+            self.heading, rest = split_heading(self.kind, t)
+            self.last_line_closed = bool(self.heading) and t.endswith(":")
+            if rest:
+                self.add_line(rest, end)
+            self.end = max(self.end, end)
+            return
+        soon = _COLON_SOON.match(t)
+        if self.provisional:
+            self.provisional = False
+            if not (soon and len((self.heading + " " + soon.group(1)).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)):
+                self.paragraphs, self.heading = [self.heading], None
+                self.last_line_closed = False
+                self.add_line(t, end)
+                return
+        if self.heading is not None and not self.paragraphs and not self.last_line_closed and (
+                t[0].islower() or (_caps(self.heading) and _caps(t))):
             self.heading = squash(f"{self.heading} {t}").rstrip(":").strip()   # wrapped heading
+            if len(self.heading.split()) > HEADING_MAX_WORDS.get(self.kind, 0):
+                self.paragraphs, self.heading = [self.heading], None          # a sentence, not a heading
+        elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and soon
+              and _hangs(self.heading)
+              and len((self.heading + " " + soon.group(1)).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)):
+            # 'Sở Văn hóa, Thể thao và' / 'Du lịch: Phối hợp …': the heading runs on to the colon
+            self.heading = squash(f"{self.heading} {soon.group(1)}")
+            self.last_line_closed = True
+            rest = t[soon.end():]
+            if rest:
+                self.add_line(rest, end)
+            self.end = max(self.end, end)
+            return
         elif self.paragraphs and not self.last_line_closed:
             self.paragraphs[-1] += " " + t
         else:
@@ -108,10 +164,11 @@ def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
     """Item nodes of lines[first:last] (the body between the header and the 'Nơi nhận')."""
     roots: list[Node] = []
     stack: list[Node] = []
+    quoted = _quoted_lines(dt, first, last)
     for ln in dt.lines[first:last]:
         if ln.blank:
             continue
-        c = classify(ln.text)
+        c = None if ln.index in quoted else classify(ln.text)
         if c is None:
             t = ln.text.strip()
             # a capitalized paragraph after a finished bullet belongs to the bullet's parent
@@ -124,11 +181,15 @@ def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
             continue
         kind, marker, at = c
         heading, text = split_heading(kind, ln.text[at:])
-        node = Node(kind, marker, heading, ln.content_start, ln.end, ln.index)
+        provisional = heading is None and _hanging_heading(kind, text)
+        if provisional:
+            heading, text = text.strip(), ""
+        node = Node(kind, marker, heading, ln.content_start, ln.end, ln.index, provisional=provisional)
         if text:
             node.add_line(text, ln.end)
         else:
             node.last_line_closed = bool(heading and ln.text.rstrip().endswith(":"))
+            node.awaiting_heading = heading is None and kind in ("chapter", "article", "roman")
         while stack and stack[-1].level >= node.level:
             stack.pop()
         (stack[-1].children if stack else roots).append(node)
@@ -138,12 +199,44 @@ def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
     return roots
 
 
-def first_item_line(dt: DocText, first: int, last: int) -> int:
-    """Index of the first line that starts a top-level item (chapter, roman, article, arabic)."""
+def _quoted_lines(dt: DocText, first: int, last: int) -> set[int]:
+    """Lines inside a quotation (“ … ”) other than its first: quoted articles and items of another
+    document are not this document's structure."""
+    inside, out = False, set()
     for ln in dt.lines[first:last]:
-        c = classify(ln.text)
+        t = ln.text
+        if inside:
+            out.add(ln.index)
+        opens, closes = t.count("“"), t.count("”")
+        if inside and closes > opens:
+            inside = False
+        elif not inside and opens > closes:
+            inside = True
+    return out
+
+
+def first_item_line(dt: DocText, first: int, last: int) -> int:
+    """Index of the first line that starts a top-level item (chapter, roman, article, arabic); in a
+    letter with none, the first dash item that is not an addressee of 'Kính gửi:'."""
+    quoted = _quoted_lines(dt, first, last)
+    for ln in dt.lines[first:last]:
+        c = None if ln.index in quoted else classify(ln.text)
         if c and c[0] in ("chapter", "roman", "article", "arabic"):
             return ln.index
+    addressees = False
+    for ln in dt.lines[first:last]:
+        if ln.blank:
+            continue
+        f = fold(ln.text).strip()
+        if f.startswith("kinh gui"):
+            addressees = True
+            continue
+        c = None if ln.index in quoted else classify(ln.text)
+        if c and c[0] == "dash":
+            if not addressees:
+                return ln.index
+            continue
+        addressees = False
     return last
 
 

@@ -21,7 +21,7 @@ TAIL_LINES = 30
 @lru_cache(maxsize=1)
 def _prefix_re() -> re.Pattern:
     alts = "|".join(re.escape(p[:-1]) for p in sorted(tables.authority_prefixes(), key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?P<p>{alts})\s*[.,]\s*(?P<of>[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .\-]+[A-ZĐÀ-Ỹ])")
+    return re.compile(rf"(?<![\w])(?P<p>{alts})\s*[.,]\s*(?P<of>[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,\-]+[A-ZĐÀ-Ỹ,])")
 
 
 def _upper(text: str) -> bool:
@@ -43,6 +43,17 @@ def _right_part(text: str) -> str:
     return parts[-1] if len(parts) > 1 else text.strip()
 
 
+def _continues_authority(of: str, text: str, rest) -> bool:
+    """Whether an uppercase line right under an authority line is the rest of it: the authority
+    line ends with a comma, the fragment is one word (no office is), or another authority line follows."""
+    if not _upper(text) or text.startswith(("-", "+")):
+        return False
+    if of.rstrip().endswith(",") or len(text.split()) == 1:
+        return True
+    nxt = next((ln.text.strip() for ln in rest if not ln.blank), "")
+    return bool(_prefix_re().match(nxt))
+
+
 def find_signer(dt: DocText, noi_nhan: Optional[int]) -> Signer:
     lines = [ln for ln in dt.lines if not ln.blank]
     if not lines:
@@ -52,12 +63,17 @@ def find_signer(dt: DocText, noi_nhan: Optional[int]) -> Signer:
     chain: list[AuthorityStep] = []
     position = name = None
     first = last = None
-    for ln in tail:
+    for k, ln in enumerate(tail):
         text = ln.text.strip()
         m = _prefix_re().search(text)
         if m and not text.lstrip().startswith(("-", "+")) or (m and re.search(r"\s{3,}|\t", text)):
             chain.append(AuthorityStep(authority=m.group("p").upper() + ".", of=squash(m.group("of"))))
             first = first or ln
+            last = ln
+            continue
+        if chain and last is tail[k - 1] and position is None and _continues_authority(chain[-1].of, _right_part(text), tail[k + 1:]):
+            # 'TM. ỦY BAN NHÂN' / 'DÂN', 'KT. TRƯỞNG BAN BAN CHÍNH SÁCH,' / 'THUẾ QUỐC TẾ': a wrapped authority line
+            chain[-1] = AuthorityStep(authority=chain[-1].authority, of=squash(f"{chain[-1].of} {_right_part(text)}"))
             last = ln
             continue
         if not chain and not _upper(_right_part(text)):
@@ -70,12 +86,13 @@ def find_signer(dt: DocText, noi_nhan: Optional[int]) -> Signer:
             first = first or ln
             last = ln
             continue
-        if position is not None and name is None and _name_like(squash(cand)):
+        if (position is not None or chain) and name is None and _name_like(squash(cand)):
             name = squash(cand)
             last = ln
             break
     if not chain and position is None:
         return Signer()
+    chain = [AuthorityStep(authority=c.authority, of=c.of.rstrip(" ,")) for c in chain]
     inner = chain[-1] if chain else None
     found = [inner is not None, position is not None, name is not None]
     prov = dt.provenance(first.content_start, last.end) if first and last else None
