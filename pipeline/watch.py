@@ -29,7 +29,8 @@ from pipeline.batch import (EXIT_MISSING, EXIT_OK, UsageError, check_executor, i
                             stop_on_signal)
 from pipeline.config import Settings
 from pipeline.engine import DependencyMissing, Engine, Job, Outcome
-from pipeline.executors import make_executor
+from pipeline.errors import DESCRIPTIONS, ErrorCode
+from pipeline.executors import TaskError, make_executor
 from pipeline.ingest import sha256_file
 from pipeline.processor import Processor, load_processor
 from pipeline.state import Claim, StateDB, fingerprint
@@ -221,8 +222,14 @@ class Watcher:
             self._take(p, recovering=True)
 
     def _take(self, claimed: Path, recovering: bool) -> None:
-        sha = sha256_file(claimed)
         original = original_name(claimed.name)
+        try:
+            sha = sha256_file(claimed)
+        except OSError as exc:                  # unreadable (permissions, I/O error): fail it, keep going
+            error = TaskError(ErrorCode.E_NOT_FOUND.value, "ingest",
+                              f"{DESCRIPTIONS[ErrorCode.E_NOT_FOUND]} ({exc.strerror or exc})")
+            self._to_failed(claimed, original, "", error)
+            return
         known = self.state.claim(sha)
         if known and known.claim != claimed.name and (
                 known.status == "done" or (known.status == "processing" and (self.work / known.claim).exists())):
@@ -271,15 +278,18 @@ class Watcher:
             log(f"done {c.original_name} -> {self.out.name}/{c.output} ({outcome.pages} pages, {outcome.seconds:.1f} s)")
         else:
             err = outcome.error
-            dst = atomic.free_path(self.failed, c.original_name)
-            note = {**err.as_dict(), "file": c.original_name, "sha256": c.sha256, "time": _now()}
-            atomic.write_text(dst.with_name(dst.name + ".error.json"),
-                              json.dumps(note, ensure_ascii=False, indent=2) + "\n")
             self.state.put_claim(replace(c, status="failed"))
             self.state.mark_finished(outcome.job.key, ok=False, pages=outcome.pages, seconds=outcome.seconds,
                                      error_code=err.code, error_message=err.message)
-            atomic.move(claimed, dst)
-            log(f"FAILED {c.original_name}: {err.message} [{err.code}] -> {self.failed.name}/{dst.name}")
+            self._to_failed(claimed, c.original_name, c.sha256, err)
+
+    def _to_failed(self, claimed: Path, original: str, sha: str, err: TaskError) -> None:
+        """Error note first, then the original: a crash in between leaves it in work/, redone on start."""
+        dst = atomic.free_path(self.failed, original)
+        note = {**err.as_dict(), "file": original, "sha256": sha, "time": _now()}
+        atomic.write_text(dst.with_name(dst.name + ".error.json"), json.dumps(note, ensure_ascii=False, indent=2) + "\n")
+        atomic.move(claimed, dst)
+        log(f"FAILED {original}: {err.message} [{err.code}] -> {self.failed.name}/{dst.name}")
 
     def _duplicate(self, claimed: Path, original: str, sha: str, first: Claim) -> None:
         dst = atomic.free_path(self.duplicates, original)
