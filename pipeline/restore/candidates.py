@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.restore.syllables import detone, is_well_formed, strip
+from pipeline.restore.syllables import detone, is_well_formed, strip, tone_placement_variant
 
 CONFUSIONS_FILE = "confusions.tsv"
 PROTECTED_FILE = "protected.txt"
@@ -30,6 +30,7 @@ class Costs:
     bare_in_accented: float = 7.0 # unaccented token in an accented line (trong, cho are real words)
     weak_marks: float = 1.0       # accents on a garbled (English-model) line are barely evidence
     max_forms: int = 8
+    capital_weight: float = 1.0   # × log share of Capitalized uses, for a Capitalized word inside a sentence
     min_form_share: float = 0.002  # forms rarer than this share of their key's commonest are not offered
 
 
@@ -67,8 +68,9 @@ class Inventory:
         own = self.index[low]
         out = [(own, 0.0)]
         shape = detone(low)
+        twin = tone_placement_variant(low)
         for i in self.forms(strip(low), costs.max_forms, costs.min_form_share):
-            if i == own:
+            if i == own or self.vocab[i] == twin:
                 continue
             w = self.vocab[i]
             if weak:
@@ -81,11 +83,11 @@ class Inventory:
         return out
 
     def bare(self, low: str, costs: Costs, *, accented_line: bool) -> list[tuple[int, float]]:
-        """An unaccented token: every accented form of its key."""
+        """An unaccented token (or one whose accents make no syllable, "vién"): every form of its key."""
         out = []
         own = self.index.get(low)
         change = costs.bare_in_accented if accented_line else costs.restore_bare
-        for i in self.forms(low, costs.max_forms, costs.min_form_share):
+        for i in self.forms(strip(low), costs.max_forms, costs.min_form_share):
             out.append((i, costs.keep_bare if i == own else change))
         if own is not None and all(i != own for i, _ in out):
             out.append((own, costs.keep_bare))

@@ -1,5 +1,6 @@
 """Viterbi decoding: a cheap bigram max-marginal pass prunes each position to a few candidates,
-then the exact trigram Viterbi runs on what is left. LM look-ups of a line go in batches."""
+then the exact trigram Viterbi runs on what is left. Positions are padded to a common width so
+each line's LM look-ups are two array operations."""
 
 from __future__ import annotations
 
@@ -7,49 +8,56 @@ import numpy as np
 
 from pipeline.restore.lm import TrigramLM
 
-KEEP = 3   # candidates per position after the bigram pass
+KEEP = 3          # candidates per position after the bigram pass
+PAD_COST = 1e9    # padding slots are never chosen
 
 
 def viterbi(lm: TrigramLM, ids: list[np.ndarray], costs: list[np.ndarray], bos: int, eos: int,
             keep: int = KEEP) -> list[int]:
     """Index of the chosen candidate at each position: max of LM log-prob minus candidate costs."""
-    pos = [np.array([bos], dtype=np.uint64)] * 2 + [x.astype(np.uint64) for x in ids] + [np.array([eos], dtype=np.uint64)]
-    pen = [np.zeros(1)] * 2 + list(costs) + [np.zeros(1)]
-    kept = _prune(lm, pos, pen, keep)
-    pos = [p[k] for p, k in zip(pos, kept)]
-    pen = [c[k] for c, k in zip(pen, kept)]
+    width = max(len(x) for x in ids)
+    n = len(ids) + 3                                   # <s> <s> … </s>
+    grid = np.full((n, width), bos, dtype=np.uint64)
+    pen = np.full((n, width), PAD_COST)
+    pen[:2, 0] = 0.0
+    for t, (x, c) in enumerate(zip(ids, costs), start=2):
+        grid[t, :len(x)] = x
+        pen[t, :len(x)] = c
+    grid[-1, 0], pen[-1, 0] = eos, 0.0
 
-    trans = lm.cubes([(pos[t - 2], pos[t - 1], pos[t]) for t in range(2, len(pos))])
-    score = np.zeros((1, 1))
-    back: list[np.ndarray] = []
-    for t, cube in enumerate(trans, start=2):
-        total = score[:, :, None] + cube
-        back.append(np.argmax(total, axis=0))
-        score = np.max(total, axis=0) - pen[t][None, :]
-    # the last position is </s> (one candidate): state (j, 0)
-    j, k = int(np.argmax(score[:, 0])), 0
-    chosen = [k, j]
-    for bp in reversed(back[1:]):
-        h = int(bp[j, k])
-        chosen.append(h)
-        j, k = h, j
-    chosen.reverse()          # pos[1..]: the second <s>, the candidates, </s>
-    return [int(kept[t][c]) for t, c in zip(range(2, len(pos) - 1), chosen[1:-1])]
+    k = min(keep, width)
+    if width > k:
+        order = _prune(lm, grid, pen)[:, :k]
+    else:
+        order = np.tile(np.arange(width), (n, 1))
+    g = np.take_along_axis(grid, order, axis=1)
+    p = np.take_along_axis(pen, order, axis=1)
+
+    trans = lm.trigram_grid(g[:-2], g[1:-1], g[2:])   # (n-2, k, k, k): from (a, b) at t-2, t-1 to c at t
+    score = np.full((k, k), -PAD_COST)
+    score[0, 0] = 0.0                                  # (<s>, <s>)
+    back = np.empty((n, k, k), dtype=np.intp)
+    for t in range(2, n):
+        total = score[:, :, None] + trans[t - 2]
+        back[t] = np.argmax(total, axis=0)
+        score = np.max(total, axis=0) - p[t][None, :]
+    j, c = int(np.argmax(score[:, 0])), 0              # </s> sits in slot 0
+    chosen = np.empty(n, dtype=np.intp)
+    chosen[n - 1], chosen[n - 2] = c, j
+    for t in range(n - 1, 1, -1):
+        chosen[t - 2] = back[t][chosen[t - 1], chosen[t]]
+    return [int(order[t, chosen[t]]) for t in range(2, n - 1)]
 
 
-def _prune(lm: TrigramLM, pos: list[np.ndarray], pen: list[np.ndarray], keep: int) -> list[np.ndarray]:
-    """Indices of the `keep` best candidates per position by bigram max-marginal (forward + backward)."""
-    everything = [np.arange(len(p)) for p in pos]
-    if all(len(p) <= keep for p in pos):
-        return everything
-    trans = lm.pairs([(pos[t - 1], pos[t]) for t in range(1, len(pos))])
-    fwd = [np.zeros(1)]
-    for t in range(1, len(pos)):
-        fwd.append(np.max(fwd[-1][:, None] + trans[t - 1], axis=0) - pen[t])
-    bwd = [np.zeros(1)] * len(pos)
-    for t in range(len(pos) - 2, -1, -1):
+def _prune(lm: TrigramLM, grid: np.ndarray, pen: np.ndarray) -> np.ndarray:
+    """Candidate slots of each position, best first by bigram max-marginal (forward + backward)."""
+    n = len(grid)
+    trans = lm.bigram_grid(grid[:-1], grid[1:])       # (n-1, w, w)
+    fwd = np.empty_like(pen)
+    fwd[0] = -pen[0]
+    for t in range(1, n):
+        fwd[t] = np.max(fwd[t - 1][:, None] + trans[t - 1], axis=0) - pen[t]
+    bwd = np.zeros_like(pen)
+    for t in range(n - 2, -1, -1):
         bwd[t] = np.max(trans[t] + (bwd[t + 1] - pen[t + 1])[None, :], axis=1)
-    return [
-        idx if len(idx) <= keep else np.sort(np.argsort(-(f + b), kind="stable")[:keep])
-        for idx, f, b in zip(everything, fwd, bwd)
-    ]
+    return np.argsort(-(fwd + bwd), axis=1, kind="stable")

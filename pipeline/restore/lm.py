@@ -25,7 +25,7 @@ def _dequantize(q: np.ndarray) -> np.ndarray:
     return (q.astype(np.float32) * np.float32(-QSTEP))
 
 
-def pack_model(tables: dict[str, np.ndarray], freq: np.ndarray, path: Path) -> None:
+def pack_model(tables: dict[str, np.ndarray], freq: np.ndarray, cap: np.ndarray, path: Path) -> None:
     k3 = tables["k3"]
     np.savez_compressed(
         path,
@@ -35,7 +35,7 @@ def pack_model(tables: dict[str, np.ndarray], freq: np.ndarray, path: Path) -> N
         k2=tables["k2"].astype(np.uint32), q2=_quantize(tables["lp2"]),
         ctx3=tables["ctx3"].astype(np.uint32), qbow3=_quantize(tables["bow3"]),
         lp1=tables["lp1"].astype(np.float32), bow2=tables["bow2"].astype(np.float32),
-        freq=freq.astype(np.int64),
+        freq=freq.astype(np.int64), cap=cap.astype(np.float32),
     )
 
 
@@ -93,6 +93,7 @@ class TrigramLM:
     vocab: list[str]
     index: dict[str, int]
     freq: np.ndarray
+    cap: np.ndarray   # log share of in-sentence uses written Capitalized, per syllable
     tri: HashTable
     bi: HashTable
     ctx: HashTable
@@ -105,57 +106,26 @@ class TrigramLM:
         with np.load(folder / MODEL_FILE) as z:
             k3 = (z["k3_hi"].astype(np.uint64) << np.uint64(32)) | z["k3_lo"].astype(np.uint64)
             return cls(
-                vocab=vocab, index={w: i for i, w in enumerate(vocab)}, freq=z["freq"],
+                vocab=vocab, index={w: i for i, w in enumerate(vocab)}, freq=z["freq"], cap=z["cap"],
                 tri=HashTable(k3, _dequantize(z["q3"])),
                 bi=HashTable(z["k2"], _dequantize(z["q2"])),
                 ctx=HashTable(z["ctx3"], _dequantize(z["qbow3"])),
                 lp1=z["lp1"], bow2=z["bow2"],
             )
 
-    def logprob(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """log p(c | a b) for 1-d arrays of ids of equal length."""
-        a, b, c = (np.asarray(x, dtype=np.uint64) for x in (a, b, c))
+    def bigram_grid(self, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """log p(c | b) with back-off for ids b (N, M) × c (N, M) → (N, M, M)."""
         sh = np.uint64(16)
-        lp3, hit3 = self.tri.get((a << np.uint64(32)) | (b << sh) | c)
-        lp2, hit2 = self.bi.get((b << sh) | c)
-        bow3, _ = self.ctx.get((a << sh) | b)
-        lower = np.where(hit2, lp2, self.bow2[b.astype(np.intp)] + self.lp1[c.astype(np.intp)])
-        return np.where(hit3, lp3, bow3 + lower)
+        lp2, hit2 = self.bi.get((b[:, :, None] << sh) | c[:, None, :])
+        base = self.bow2[b.astype(np.intp)][:, :, None] + self.lp1[c.astype(np.intp)][:, None, :]
+        return np.where(hit2.reshape(base.shape), lp2.reshape(base.shape), base)
 
-    def cubes(self, triples: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-        """log p(c | a b) over every combination of each (A, B, C) id-set triple, one array
-        (len A, len B, len C) per triple; back-off terms are looked up per pair, in one batch."""
+    def trigram_grid(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """log p(c | a b) for ids a, b, c (N, K) → (N, K, K, K); back-off terms looked up per pair."""
         sh = np.uint64(16)
-        k3, kab, kbc = [], [], []
-        for a, b, c in triples:
-            ab = ((a[:, None] << sh) | b[None, :]).ravel()
-            kab.append(ab)
-            kbc.append(((b[:, None] << sh) | c[None, :]).ravel())
-            k3.append(((ab[:, None] << sh) | c[None, :]).ravel())
-        lp3, hit3 = self.tri.get(np.concatenate(k3))
-        lp3 = np.where(hit3, lp3, np.nan)
-        lp2, hit2 = self.bi.get(np.concatenate(kbc))
-        bow3, _ = self.ctx.get(np.concatenate(kab))
-        out = []
-        o3 = oab = obc = 0
-        for a, b, c in triples:
-            na, nb, nc = len(a), len(b), len(c)
-            lower = np.where(hit2[obc:obc + nb * nc], lp2[obc:obc + nb * nc],
-                             (self.bow2[b.astype(np.intp)][:, None] + self.lp1[c.astype(np.intp)][None, :]).ravel())
-            back = bow3[oab:oab + na * nb].reshape(na, nb, 1) + lower.reshape(1, nb, nc)
-            tri = lp3[o3:o3 + na * nb * nc].reshape(na, nb, nc)
-            out.append(np.where(np.isnan(tri), back, tri))
-            o3, oab, obc = o3 + na * nb * nc, oab + na * nb, obc + nb * nc
-        return out
-
-    def pairs(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-        """Bigram log p(c | b) (with back-off) over each (B, C) id-set pair, one (len B, len C) array each."""
-        sh = np.uint64(16)
-        lp2, hit2 = self.bi.get(np.concatenate([((b[:, None] << sh) | c[None, :]).ravel() for b, c in pairs]))
-        out, o = [], 0
-        for b, c in pairs:
-            n = len(b) * len(c)
-            base = self.bow2[b.astype(np.intp)][:, None] + self.lp1[c.astype(np.intp)][None, :]
-            out.append(np.where(hit2[o:o + n].reshape(base.shape), lp2[o:o + n].reshape(base.shape), base))
-            o += n
-        return out
+        ab = (a[:, :, None] << sh) | b[:, None, :]                       # (N, K, K)
+        lp3, hit3 = self.tri.get((ab[:, :, :, None] << sh) | c[:, None, None, :])
+        bow3, _ = self.ctx.get(ab)
+        lower = self.bigram_grid(b, c)                                   # (N, K, K)
+        back = bow3.reshape(ab.shape)[:, :, :, None] + lower[:, None, :, :]
+        return np.where(hit3.reshape(back.shape), lp3.reshape(back.shape), back)

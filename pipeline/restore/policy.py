@@ -53,8 +53,8 @@ def changeable(tok: Token, inv: Inventory, next_text: str) -> bool:
     low = tok.text.lower()
     if case == "upper" and not inv.is_syllable(low) and strip(low) not in inv.by_key:
         return False               # UBND, HĐND, QD: abbreviations, not stripped syllables
-    if len(tok.text) == 1 and next_text in (")", "."):
-        return False
+    if next_text in (")", ".") and (len(tok.text) == 1 or strip(low) not in inv.by_key):
+        return False               # list markers "a)", abbreviations "tr.", "TP."
     return True
 
 
@@ -76,16 +76,18 @@ def line_stats(tokens: list[Token], inv: Inventory, movable: list[bool]) -> Line
 def options(tok: Token, inv: Inventory, mode: Mode, costs: Costs, *, unsure: bool = False) -> list[tuple[int, float]]:
     """Candidates (syllable id, cost) for a changeable token under the line's mode; [] keeps it.
 
-    Non-syllables are rewritten only where garble is expected: lines in full mode, letter+digit
-    tokens ("s6"), or words the OCR itself was unsure of (`unsure`); short ones (km, V) never in tone mode.
+    Non-syllables are rewritten only where garble is expected: lines in full mode or words the OCR
+    itself was unsure of (`unsure`); short ones (km, V) never in tone mode.
     """
     low = tok.text.lower()
     if not inv.is_syllable(low):
-        if tok.kind == "garble" or unsure or mode is Mode.FULL:
-            if len(low) <= 2 and tok.kind != "garble" and mode is not Mode.FULL:
-                return []
-            return inv.garbled(low, costs)
-        return []
+        if not (unsure or mode is Mode.FULL):
+            return []
+        if tok.kind == "word" and strip(low) in inv.by_key:
+            return inv.bare(low, costs, accented_line=mode is Mode.TONE)   # "neu", "vién": key known
+        if len(low) <= 2 and tok.kind != "garble" and mode is not Mode.FULL:
+            return []
+        return inv.garbled(low, costs)
     if has_marks(low):
         return inv.accented(low, costs, weak=mode is Mode.FULL)
     return inv.bare(low, costs, accented_line=mode is Mode.TONE)

@@ -19,6 +19,7 @@ from pipeline.restore.syllables import apply_case, case_of
 from pipeline.restore.tokens import BOS, EOS, Token, lm_symbol, tokenize
 
 _CHUNK = re.compile(r"\S+")
+_SENTENCE_END = set(".:;?!")
 
 
 @dataclass
@@ -61,8 +62,12 @@ class Restorer:
             unsure = confs is not None and confs[i] < trusted
             opts = options(tok, self.inv, mode, self.costs, unsure=unsure) if movable[i] else []
             if opts:
-                ids.append(np.array([o[0] for o in opts], dtype=np.int64))
-                costs.append(np.array([o[1] for o in opts]))
+                cand = np.array([o[0] for o in opts], dtype=np.int64)
+                cost = np.array([o[1] for o in opts])
+                if case_of(tok.text) == "title" and slots and tokens[slots[-1]].text not in _SENTENCE_END:
+                    cost = cost - self.costs.capital_weight * self.lm.cap[cand]
+                ids.append(cand)
+                costs.append(cost)
             elif symbol is not None:
                 ids.append(np.array([index[symbol]], dtype=np.int64))
                 costs.append(np.zeros(1))

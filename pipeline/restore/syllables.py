@@ -78,3 +78,24 @@ def apply_case(syl: str, case: str) -> str:
     if case == "title":
         return syl[:1].upper() + syl[1:]
     return syl
+
+
+_PLACEMENT = re.compile(r"^(.*?)(?:([oO])([aeAE])|([uU])([yY]))$")
+
+
+def tone_placement_variant(syl: str) -> str:
+    """The same syllable with its tone on the other vowel of a final oa/oe/uy (hoà ↔ hòa, uỷ ↔ ủy);
+    both spellings are correct, so restoration never swaps one for the other in accented text."""
+    decomp = unicodedata.normalize("NFD", syl)
+    tone = next((c for c in decomp if c in TONE_MARKS), None)
+    if tone is None:
+        return syl
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomp if c != tone))
+    m = _PLACEMENT.match(bare)
+    if not m or m.group(1).lower().endswith(("q", "g")):
+        return syl
+    head = m.group(1)
+    v1, v2 = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+    on_first = unicodedata.normalize("NFC", head + v1 + tone + v2)
+    on_second = unicodedata.normalize("NFC", head + v1 + v2 + tone)
+    return on_second if syl == on_first else on_first
