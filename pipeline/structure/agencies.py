@@ -49,7 +49,54 @@ def split_agencies(heading: str) -> list[str]:
                     cur = cur + sep + piece
             nxt.append(cur)
         parts = nxt
-    return [squash(p).strip(_TRAIL) for p in parts if squash(p).strip(_TRAIL)]
+    parts = [squash(p).strip(_TRAIL) for p in parts if squash(p).strip(_TRAIL)]
+    return _share_level(parts)
+
+
+_LEVEL_WORDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã", "cấp tỉnh", "cấp huyện", "cấp xã")
+
+
+def _share_level(parts: list[str]) -> list[str]:
+    """'Ủy ban MTTQVN và các tổ chức chính trị - xã hội huyện': the level word closing a list belongs
+    to each member; given to a member only when the gazetteer then names a more specific body."""
+    if len(parts) < 2:
+        return parts
+    last = fold(parts[-1])
+    level = next((w for w in sorted(_LEVEL_WORDS, key=len, reverse=True) if last.endswith(" " + fold(w))), None)
+    if level is None:
+        return parts
+    out = []
+    for p in parts[:-1]:
+        if fold(p).endswith(" " + fold(level)):
+            out.append(p)
+            continue
+        plain, widened = nlp.lookup_agency(p), nlp.lookup_agency(f"{p} {level}")
+        better = widened is not None and (plain is None or widened["id"] != plain["id"])
+        out.append(f"{p} {level}" if better else p)
+    return out + [parts[-1]]
+
+
+@lru_cache(maxsize=1)
+def _title_re() -> re.Pattern:
+    titles = sorted((fold(t) for t in tables.lexicon()["head_titles"]), key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(re.escape(t) for t in titles) + r")\s+")
+
+
+def body_of(name: str) -> str:
+    """The body a head-of-agency title names: 'Chánh Văn phòng UBND tỉnh' → 'Văn phòng UBND tỉnh',
+    'Thủ trưởng các sở, ban ngành' → 'các sở, ban ngành', 'Giám đốc Sở Y tế' → 'Sở Y tế'."""
+    name = squash(name)
+    m = _title_re().match(fold(name))
+    if not m:
+        return name
+    title = fold(name[: m.end()]).split()
+    cut = 1 if title[0] == "chanh" else m.end()       # 'Chánh Văn phòng' keeps 'Văn phòng'
+    if cut == 1:
+        cut = len(name.split()[0]) + 1
+    rest = name[cut:].lstrip()
+    if title[0] == "truong" and len(title) == 1:     # 'Trưởng ban Dân tộc' → 'Ban Dân tộc'
+        rest = rest[:1].upper() + rest[1:]
+    return rest or name
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +114,21 @@ def tidy_name(printed: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def level_of_head(name: str) -> Optional[str]:
+    """Level of an agency the gazetteer does not list, from its head ('Sở …' province, 'Phòng …' district)."""
+    f = fold(squash(name))
+    for head, level in _head_levels():
+        if f == head or f.startswith(head + " "):
+            return level
+    return None
+
+
+@lru_cache(maxsize=1)
+def _head_levels() -> list[tuple[str, Optional[str]]]:
+    rows = tables.load("agencies").get("head_levels", [])
+    return sorted(((fold(r["head"]), r["level"]) for r in rows), key=lambda x: len(x[0]), reverse=True)
+
+
 def _valid_on(entry: dict, date: Optional[str]) -> Optional[bool]:
     if not date or not (entry.get("valid_from") or entry.get("valid_to")):
         return None if not date else True
@@ -81,7 +143,7 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     printed = squash(printed).strip(_TRAIL)
     entry = nlp.lookup_agency(printed)
     if entry is None:
-        return Agency(name=tidy_name(printed), printed=printed, valid_on_document_date=None)
+        return Agency(name=tidy_name(printed), printed=printed, level=level_of_head(printed), valid_on_document_date=None)
     successor = nlp.gazetteer_entry(entry["successor"])["name"] if entry.get("successor") else None
     return Agency(name=entry["name"], printed=printed, gazetteer_id=entry["id"], code=entry.get("code"),
                   level=entry.get("level"), valid_on_document_date=_valid_on(entry, doc_date), successor=successor)

@@ -14,7 +14,7 @@ from typing import Optional
 
 from spacy.tokens import Doc
 
-from pipeline.structure import agencies, deadlines, nlp, sections, tables
+from pipeline.structure import agencies, deadlines, execution, nlp, sections, tables
 from pipeline.structure.model import Assignment, Task
 from pipeline.structure.sections import Node
 from pipeline.structure.text import DocText, fold, squash
@@ -155,6 +155,14 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
             line_end = dt.text.find("\n", at)
             for text, s0, s1 in _support_from(doc, dt, at, line_end if line_end > 0 else hi):
                 add(text, "support", [], "coordination", (s0, s1), 0.7)
+
+    # '<A>; <B> và <C> chịu trách nhiệm thi hành Quyết định này' (role other: all answer for it alike)
+    for clause in execution.find_clauses(dt, lo, hi):
+        sentence = squash(dt.text[clause.start:clause.end])
+        task = Task(text=sentence, deadlines=deadlines.find_deadlines(dt, clause.start, clause.end, year),
+                    provenance=dt.provenance(clause.start, clause.end))
+        for name, s0, s1 in clause.names:
+            add(name, "other", [task], "execution_clause", (s0, s1), 0.8)
 
     # 'Đơn vị chủ trì: … / Đơn vị phối hợp: …'
     for ln in dt.lines:

@@ -103,7 +103,7 @@ class Assignment(BaseModel):
     role: Role = Field(description="lead (chủ trì), support (phối hợp), requested ('Đề nghị …' to the Front and mass organizations), other")
     tasks: list[Task] = Field(default_factory=list, description="what the agency must do")
     deadlines: list[Deadline] = Field(default_factory=list, description="all deadlines of the tasks, in order")
-    source: Literal["implementation_section", "coordination", "lead_support_line"] = Field(description="where it was found: an item of TỔ CHỨC THỰC HIỆN, a 'phối hợp với …' clause, or a 'Đơn vị chủ trì/phối hợp:' line")
+    source: Literal["implementation_section", "coordination", "lead_support_line", "execution_clause"] = Field(description="where it was found: an item of TỔ CHỨC THỰC HIỆN, a 'phối hợp với …' clause, a 'Đơn vị chủ trì/phối hợp:' line, or the '… chịu trách nhiệm thi hành Quyết định này' clause of a decision (role other)")
     confidence: float = Field(0.0, description="0..1, how sure the parse is")
     provenance: Provenance = Field(default_factory=Provenance, description="where the agency name was read")
 

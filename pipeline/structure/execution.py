@@ -1,0 +1,95 @@
+"""The execution clause of a decision: '<A>; <B> và <C> chịu trách nhiệm thi hành Quyết định này.'
+
+Each body named before the verb becomes an assignment with role `other` (the clause makes them all
+responsible for carrying the document out; it names no lead and no partner). Head-of-agency titles
+are dropped to name the body ('Chánh Văn phòng UBND tỉnh' → 'Văn phòng UBND tỉnh').
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.structure import agencies, tables
+from pipeline.structure.text import DocText, fold, squash
+
+WHO_MAX_CHARS = 700
+
+
+@dataclass(frozen=True)
+class Clause:
+    names: list[tuple[str, int, int]]   # (printed body name, start, end) in the document text
+    start: int                          # the whole sentence
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _clause_re() -> re.Pattern:
+    lex = tables.lexicon()["execution_clause"]
+    verbs = "|".join(re.escape(fold(v)).replace(r"\ ", r"\s+") for v in sorted(lex["verbs"], key=len, reverse=True))
+    objs = "|".join(re.escape(fold(o)).replace(r"\ ", r"\s+") for o in sorted(lex["objects"], key=len, reverse=True))
+    # the subject runs back to the start of its paragraph or sentence: no '.' or blank line inside
+    return re.compile(rf"(?P<who>(?:(?!\n\s*\n)[^.]){{3,{WHO_MAX_CHARS}}}?)\s+(?:{verbs})\s+(?:{objs})\s+nay")
+
+
+def _split_subjects(who: str) -> list[tuple[str, int]]:
+    """'A; B và C' → [(A, 0), (B, …), (C, …)]: at ';', and at ',' / ' và ' before a head title or agency."""
+    out, pos = [], 0
+    for piece in re.split(r"(;)", who):
+        if piece == ";":
+            pos += 1
+            continue
+        sub_pos = 0
+        for name in _split_titles(piece):
+            at = piece.find(name, sub_pos)
+            at = at if at >= 0 else sub_pos
+            sub_pos = at + len(name)
+            out.extend((n, pos + at) for n in _distribute(name))
+        pos += len(piece)
+    return out
+
+
+_LIST_RE = re.compile(r"^(?P<title>.*?)\b(?:các|cac)\s+(?P<head>\w+)\s*:\s*(?P<list>.+)$", re.S)
+
+
+def _distribute(name: str) -> list[str]:
+    """'Giám đốc các Sở: Tài chính, Kế hoạch và Đầu tư' → 'Giám đốc Sở Tài chính', 'Giám đốc Sở Kế hoạch và Đầu tư'."""
+    m = _LIST_RE.match(name)
+    if not m:
+        return [name]
+    title, head = squash(m.group("title")), m.group("head")
+    items = [squash(x) for x in m.group("list").split(",") if squash(x)]
+    return [squash(f"{title} {head} {item}") for item in items]
+
+
+def _split_titles(piece: str) -> list[str]:
+    """Split at ' và ' / ', ' when a head title follows ('… đặc khu và Thủ trưởng các cơ quan …')."""
+    titles = tuple(fold(t) + " " for t in tables.lexicon()["head_titles"])
+    parts = re.split(r"(\s+và\s+|,\s+)", piece)
+    out = [parts[0]]
+    for sep, nxt in zip(parts[1::2], parts[2::2]):
+        if fold(nxt.strip()).startswith(titles):
+            out.append(nxt)
+        else:
+            out[-1] += sep + nxt
+    return [squash(x).strip(" ,;") for x in out if squash(x).strip(" ,;")]
+
+
+def find_clauses(dt: DocText, start: int, end: int) -> list[Clause]:
+    text = dt.text[start:end]
+    out = []
+    for m in _clause_re().finditer(fold(text)):
+        who_start = m.start("who")
+        who = text[who_start:m.end("who")]
+        lead = len(who) - len(who.lstrip())
+        names = []
+        for name, at in _split_subjects(who.strip()):
+            body = agencies.body_of(name)
+            if not agencies.starts_like_agency(body) and body == name:
+                continue          # neither a titled head nor an agency: not a subject we can name
+            p0 = start + who_start + lead + at
+            names.append((body, p0, p0 + len(name)))
+        if names:
+            out.append(Clause(names, start + who_start + lead, start + m.end()))
+    return out
