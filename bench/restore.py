@@ -131,10 +131,23 @@ def sample_entries() -> list[dict]:
     return data if isinstance(data, list) else data.get("samples", data.get("entries", []))
 
 
-def ocr_page_texts(image: Path, lang: str):
-    """PageText per page of a scan, straight from tesseract (no restoration), word confidences kept."""
-    from bench.restore_ocr import ocr_pages
-    return ocr_pages(image, lang)
+def ocr_page_texts(scan: Path, lang: str) -> list:
+    """The pipeline's own OCR of every page (layout, ink removal…) with restoration switched off.
+    Pages are OCR'd in 2 processes (one tesseract each)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.config import Settings
+    from pipeline.ingest import ingest
+
+    settings = Settings.from_env(lang=lang, restore=False)
+    source = ingest(scan, settings)
+    with ProcessPoolExecutor(2) as pool:
+        return list(pool.map(_ocr_one, [(source, n, settings) for n in range(1, source.pages + 1)]))
+
+
+def _ocr_one(args):
+    from pipeline.run import ocr_page
+    return ocr_page(*args)
 
 
 def samples_report(entries: list[dict], restore_text, restore_page) -> dict:
