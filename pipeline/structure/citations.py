@@ -38,8 +38,9 @@ def _before_re() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _law_re() -> re.Pattern:
     # 'Luật <Name starting uppercase> [số SYMBOL] ngày <date>' — the name may not cross ; . or a newline pair
+    # the name may wrap over lines of a hard-wrapped text, but not over a blank line, ';', '.' or '('
     return re.compile(
-        rf"(?<![\w])(?P<kw>(?:bo )?luat)\s+(?P<name>[^\n;.]{{3,160}}?)\s*(?:{_SO}\s*(?P<sym>[\w/\-–]+)\s*)?,?\s*(?:ngay|thang)\b"
+        rf"(?<![\w])(?P<kw>(?:bo )?luat)\s+(?P<name>(?:[^\n;.()]|\n(?!\s*\n)){{3,320}}?)\s*(?:{_SO}\s*(?P<sym>[\w/\-–]+)\s*)?,?\s*(?:ngay|thang)\b"
     )
 
 
@@ -73,14 +74,33 @@ def _issuer_at(text: str, pos: int) -> tuple[Optional[str], int]:
     return issuer, end
 
 
-_BEFORE_ISSUER_RE = re.compile(r"\bcua\s+(?P<iss>[^;.\n]{3,100}?)\s+tai\s*$")
+# 'có hiệu lực từ ngày …' is when a law applies, not its date; a name does not say so
+_NOT_A_TITLE = re.compile(r"\bhiệu lực\b|\btừ\s*$", re.I)
+_BEFORE_ISSUER_RE = re.compile(r"\bcua\s+(?P<iss>[^;.]{3,100}?)\s+tai\s*$")
+_SUBJECT_TAIL_RE = re.compile(r"(?P<iss>[^;.\n]{2,80}?)\s+(?:da\s+)?(?:co|ban hanh|gui)\s*$")
+
+
+@lru_cache(maxsize=1)
+def _head_start_re() -> re.Pattern:
+    heads = sorted((fold(h) for h in tables.lexicon()["agency_heads"] if h.upper() != "CÁC"), key=len, reverse=True)
+    return re.compile(r"(?:^|(?<=[\s,;(]))(?:" + "|".join(re.escape(h) for h in heads) + r")\b")
 
 
 def _issuer_before(text: str, start: int) -> Optional[str]:
-    """'của <issuer> tại Tờ trình số …': the issuer printed before the citation."""
+    """The issuer printed before the citation: 'của <issuer> tại Tờ trình số …', or the agency that is
+    the subject of 'Bộ Khoa học và Công nghệ có công văn số …'."""
     window = text[max(0, start - 120):start]
-    m = _BEFORE_ISSUER_RE.search(fold(window))
-    return squash(window[m.start("iss"):m.end("iss")]) if m else None
+    folded = fold(window)
+    m = _BEFORE_ISSUER_RE.search(folded)
+    if m:
+        return squash(window[m.start("iss"):m.end("iss")])
+    for h in _head_start_re().finditer(folded):
+        if not window[h.start()].isupper():
+            continue
+        t = _SUBJECT_TAIL_RE.match(folded, h.start())
+        if t:
+            return squash(window[t.start("iss"):t.end("iss")])
+    return None
 
 
 def _date_at(doc: Doc, pos: int, date_spans) -> tuple[Optional[str], int]:
@@ -126,7 +146,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         kw_start = m.start("kw")
         if exclude and exclude[0] <= kw_start < exclude[1]:
             continue
-        if not text[kw_start].isupper():
+        if not text[kw_start].isupper() or _NOT_A_TITLE.search(text[m.start("name"):m.end("name")]):
             continue
         date, date_end = _date_at(doc, m.end("name"), date_spans)
         if not date:
@@ -143,6 +163,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
             role=roles(kw_start), confidence=0.8, provenance=dt.provenance(kw_start, end))))
         taken.append((kw_start, end))
 
+    prev_before: Optional[tuple[int, str]] = None
     for span in doc.spans["symbol"]:
         s0, s1 = span.start_char, span.end_char
         if exclude and exclude[0] <= s0 < exclude[1]:
@@ -161,6 +182,9 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         issuer, end2 = _issuer_at(text, end if date else sym.end)
         if issuer is None:
             issuer = _issuer_before(text, start)
+        if issuer is None and prev_before and re.fullmatch(r"[\s,;]*(?:va\s*)?", folded[prev_before[0]:start]):
+            issuer = prev_before[1]          # 'của X tại Tờ trình số …, Công văn số …': X for both
+        prev_before = (max(end, sym.end), issuer) if issuer and not _OF_RE.match(folded[(end if date else sym.end):][:12]) else None
         end = max(end, end2, sym.end)
         conf = 0.5 + 0.2 * bool(word_type) + 0.15 * bool(date) + 0.15 * bool(issuer)
         out.append((start, Citation(

@@ -119,6 +119,8 @@ def _is_stop_line(text: str, first: bool = False, upper_ok: bool = False) -> boo
         return True
     if re.match(r"^([IVX]+|\d+|[a-z])\s*[.)]\s", t):
         return True
+    if _PLACE_DATE_RE.search(folded):
+        return True
     if uppercase_share(t) > 0.8 and len([c for c in t if c.isalpha()]) > 3:
         return not upper_ok or _enacting_re().match(folded) is not None
     return False
@@ -264,11 +266,11 @@ def parse_header(dt: DocText) -> HeaderResult:
         if vv is not None:
             ln, at = vv
             first = ln.text[at:]
-            title, end, parts = _title_after(lines, ln.index, limit)
+            title, end, parts = _title_after(lines, ln.index, limit) if not first.rstrip().endswith((".", ";")) else (None, ln.index + 1, [])
             doc.title = squash(" ".join([first] + [p.text for p in parts])).rstrip(" .") or None
             prov["title"] = dt.provenance(ln.start + at, (parts[-1].end if parts else ln.end))
-            if not doc.type or doc.type_code is None:
-                doc.type, doc.type_code = "Công văn", None
+            if not doc.type or doc.type_code is None or type_line is None:
+                doc.type, doc.type_code = "Công văn", None     # a 'V/v' line and no type line: a letter
             body_start = max(body_start, end)
         elif sym and not doc.type:
             doc.type, doc.type_code = "Công văn", None

@@ -89,9 +89,15 @@ def find_symbols(text: str, pos: int = 0, endpos: Optional[int] = None, *, need_
 
 
 def type_code_of(sym: Symbol) -> Optional[str]:
-    """The document-type code of a symbol (first code part, or the Party code), if it is one."""
+    """The document-type code of a symbol (first code part, or the Party code), if it is one. A code
+    that collides with an agency code ('CT': Chỉ thị or Cục Thuế) is a type code only when the issuer
+    part is one that issues that type (5680/CT-CS is a letter of the Cục Thuế)."""
     codes = {fold(t["code"]): t["code"] for t in tables.document_types() if t.get("code")}
-    return codes.get(fold(sym.first_code))
+    code = codes.get(fold(sym.first_code))
+    rule = tables.load("document_types").get("collisions", {}).get((code or "").upper())
+    if rule and not sym.party and len(sym.parts) > 1 and sym.parts[-1] not in rule["issuers"]:
+        return None
+    return code
 
 
 def type_name_of_code(code: Optional[str]) -> Optional[str]:
