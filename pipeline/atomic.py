@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Iterator
 
 
 def fsync_dir(folder: Path) -> None:
@@ -26,14 +28,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_bytes(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` atomically (temp file, fsync, rename, fsync folder)."""
+@contextmanager
+def replacing(path: Path, mode: str = "w") -> Iterator[IO]:
+    """A file handle whose content replaces `path` atomically when the block ends without error.
+
+    For outputs too big to build in memory first (records.jsonl of a large batch)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -44,7 +49,13 @@ def write_bytes(path: Path, data: bytes) -> Path:
             pass
         raise
     fsync_dir(path.parent)
-    return path
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` atomically (temp file, fsync, rename, fsync folder)."""
+    with replacing(path, "wb") as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def write_text(path: Path, text: str) -> Path:

@@ -340,13 +340,13 @@ def _write_reports(src: Path, out: Path, entries: list[Entry], stats: RunStats, 
     manifest = "".join(json.dumps(e.manifest_line(base), ensure_ascii=False) + "\n" for e in entries)
     atomic.write_text(out / "manifest.jsonl", manifest)
 
-    lines, seen = [], set()
-    for e in entries:
-        if e.output and e.output not in seen and (out / e.output).is_file():
-            seen.add(e.output)
-            lines.append(json.dumps(json.loads((out / e.output).read_text(encoding="utf-8")),
-                                    ensure_ascii=False, separators=(",", ":")) + "\n")
-    atomic.write_text(out / "records.jsonl", "".join(lines))
+    seen: set[str] = set()
+    with atomic.replacing(out / "records.jsonl") as fh:           # streamed: a backlog's records can be GBs
+        for e in entries:
+            if e.output and e.output not in seen and (out / e.output).is_file():
+                seen.add(e.output)
+                record = json.loads((out / e.output).read_text(encoding="utf-8"))
+                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     finished = time.time()
     counts = Counter(e.status for e in entries)
