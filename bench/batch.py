@@ -33,16 +33,21 @@ RESULTS = ROOT / "bench" / "results"
 
 
 def sample_scans(folder: Path) -> list[Path]:
-    """Scanned samples, 300 dpi PDFs first; the born-digital PDF (text layer, no OCR) is left out."""
+    """The 300 dpi scanned sample PDFs (as `make bench` uses for throughput); else every scan in `folder`.
+
+    The born-digital PDF is left out: its pages come from the text layer, not OCR."""
     manifest = folder.parent / "manifest.json"
     if manifest.exists():
         entries = json.loads(manifest.read_text(encoding="utf-8"))
         scans = [folder.parent / e["scan"] for e in entries
-                 if "digital" not in json.dumps(e).lower() and (folder.parent / e["scan"]).exists()]
+                 if e.get("format") == "pdf" and (e.get("dpi") or 0) >= 300 and not _born_digital(e)]
         if scans:
-            return sorted(scans, key=lambda p: (p.suffix.lower() != ".pdf", p.name))
-    return sorted((p for p in folder.glob("*") if p.suffix.lower() in SCAN_SUFFIXES and "digital" not in p.name),
-                  key=lambda p: (p.suffix.lower() != ".pdf", p.name))
+            return sorted(scans)
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in SCAN_SUFFIXES and "digital" not in p.name)
+
+
+def _born_digital(entry: dict) -> bool:
+    return bool(entry.get("text_layer") or entry.get("born_digital")) or "digital" in entry["scan"]
 
 
 def build_batch(scans: list[Path], target_pages: int, dest: Path) -> int:
