@@ -412,3 +412,10 @@ def test_a_parser_surprised_by_a_file_means_damaged_not_a_crash(tmp_path, monkey
     with pytest.raises(SohoaError) as err:
         ingest.ingest(F.text_pdf(tmp_path / "lạ.pdf"))
     assert err.value.code is ErrorCode.E_CORRUPT and "damaged" in err.value.message
+
+
+def test_every_error_code_is_explained_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Error codes", 1)[1].split("\n## ", 1)[0]
+    for code in ErrorCode:
+        assert f"| `{code.value}` |" in table, code.value
