@@ -54,9 +54,10 @@ models: setup  ## train the diacritics-restoration language model from $(SHARED)
 schema: setup  ## regenerate schemas/record.schema.json
 	$(SOHOA) schema > schemas/record.schema.json
 
-bench: setup  ## CER, throughput vs ocrmypdf, peak memory on the sample scans
+bench: setup  ## CER, throughput vs ocrmypdf, peak memory on the sample scans; memory of a 300-page scan, bomb
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -m bench.pipeline
+	$(PY) -m bench.faults
 
 bench-restore: setup  ## diacritics restoration accuracy and speed
 	$(PY) -m bench.restore --shared $(SHARED)
