@@ -34,7 +34,7 @@ LIMIT_MB = 1536
 def scanned_pdf(path: Path, pages: int) -> Path:
     from tests.faultfiles import PLAN_LINES, pdf, text_page
 
-    return pdf(path, [text_page(PLAN_LINES + (f"Trang {n} / {pages}",), height_in=11.69) for n in range(1, pages + 1)])
+    return pdf(path, (text_page(PLAN_LINES + (f"Trang {n} / {pages}",), height_in=11.69) for n in range(1, pages + 1)))
 
 
 def long_document(work: Path, pages: int, workers: int) -> dict:
