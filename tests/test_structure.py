@@ -172,3 +172,118 @@ def test_never_crashes_and_output_validates(text):
     ex = extract_text(text)
     again = Extraction.model_validate_json(ex.model_dump_json())
     assert again == ex
+
+
+WRAPPED = """
+BỘ TÀI CHÍNH
+CỤC THUẾ
+
+CỘNG HÒA XÃ
+HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số:
+5680/CT-CS
+V/v thuế thu nhập cá nhân.
+
+Hà
+Nội, ngày 01 tháng 12 năm 2025
+
+Kính gửi: Ban Tuyên giáo Trung ương
+
+Cục Thuế nhận được công văn số 1879-CV/BTGVTW ngày 13/8/2025 của Ban Tuyên giáo Trung ương.
+Liên quan đến nội dung này, Bộ Khoa học và Công nghệ có công văn số 5460/BKHCN-KHTC ngày 09/10/2025.
+
+Nơi nhận:
+- Như trên;
+- Bộ Tài chính;
+- Tổng cục Thống kê;        (b/c)
+- Lưu: VT.
+
+TL. CỤC TRƯỞNG
+KT. TRƯỞNG BAN BAN CHÍNH SÁCH,
+THUẾ QUỐC TẾ
+Nguyễn Thị Hoa
+"""
+
+
+def test_header_wrapped_over_lines_and_ct_collision():
+    d = extract_text(WRAPPED).document
+    assert (d.issuer.name, d.issuer.parent) == ("CỤC THUẾ", "BỘ TÀI CHÍNH")
+    assert (d.symbol, d.type, d.type_code) == ("5680/CT-CS", "Công văn", None)   # CT here is Cục Thuế
+    assert (d.place, d.date, d.title) == ("Hà Nội", "2025-12-01", "thuế thu nhập cá nhân")
+
+
+def test_issuer_as_subject_and_wrapped_authority_line():
+    ex = extract_text(WRAPPED)
+    assert {c.symbol: c.issuer for c in ex.citations} == {"1879-CV/BTGVTW": "Ban Tuyên giáo Trung ương",
+                                                           "5460/BKHCN-KHTC": "Bộ Khoa học và Công nghệ"}
+    s = ex.signer
+    assert (s.authority, s.on_behalf_of, s.position, s.name) == ("KT.", "TRƯỞNG BAN BAN CHÍNH SÁCH, THUẾ QUỐC TẾ", None, "Nguyễn Thị Hoa")
+
+
+def test_brace_purpose_covers_the_items_above_it():
+    got = [(r.name, r.purpose) for r in extract_text(WRAPPED).recipients]
+    assert got == [("Như trên", None), ("Bộ Tài chính", None), ("Tổng cục Thống kê", "b/c"), ("Lưu: VT", "lưu")]
+    marks = WRAPPED.replace("- Bộ Tài chính;", "- Bộ Tài chính;          }").replace("Thống kê;        (b/c)", "Thống kê;        } (b/c)")
+    assert [(r.name, r.purpose) for r in extract_text(marks).recipients][1:3] == [("Bộ Tài chính", "b/c"), ("Tổng cục Thống kê", "b/c")]
+    own_line = WRAPPED.replace("- Tổng cục Thống kê;        (b/c)", "- Tổng cục Thống kê;\n(b/c)")
+    assert [r.purpose for r in extract_text(own_line).recipients] == [None, "b/c", "b/c", "lưu"]
+    wrapped_item = WRAPPED.replace("- Tổng cục Thống kê;        (b/c)", "- Tổng cục Thống kê\n(b/c);")
+    assert [r.purpose for r in extract_text(wrapped_item).recipients] == [None, None, "b/c", "lưu"]
+
+
+DECISION = """ỦY BAN NHÂN DÂN
+TỈNH AN BÌNH
+Số: 15/QĐ-UBND
+An Bình, ngày 05 tháng 6 năm 2024
+QUYẾT ĐỊNH
+Về việc thành lập Tổ công tác
+Căn cứ Quyết định số 90/QĐ-TTg ngày 18/01/2022 của Thủ tướng Chính phủ về giao dự toán ngân sách nhà nước;
+QUYẾT ĐỊNH:
+Điều 1. Thành lập Tổ công tác.
+Điều 2.
+Nhiệm vụ của Tổ
+Tổ làm việc theo Quyết định số 90/QĐ-TTg ngày 18/01/2022 của Thủ tướng Chính phủ về giao dự toán ngân sách nhà nước. Kinh phí hoạt động của Tổ được bố trí từ nguồn kinh phí quản lý Chương trình năm 2024.
+Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các Sở: Tài chính, Kế hoạch và Đầu tư; Chủ tịch Ủy ban nhân dân các huyện, thị xã, thành phố và Thủ trưởng các cơ quan có liên quan chịu trách nhiệm thi hành Quyết định này./.
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+CHỦ TỊCH
+Trần Văn Bình
+"""
+
+
+def test_execution_clause_gives_assignments():
+    got = [(a.agency.name, a.role, a.source) for a in extract_text(DECISION).assignments]
+    assert [g[0] for g in got] == ["Văn phòng Ủy ban nhân dân tỉnh", "Sở Tài chính", "Sở Kế hoạch và Đầu tư",
+                                   "Ủy ban nhân dân các huyện, thị xã, thành phố", "Các cơ quan có liên quan"]
+    assert {g[1:] for g in got} == {("other", "execution_clause")}
+
+
+def test_funding_inside_an_article_without_cited_title_labels():
+    ex = extract_text(DECISION)
+    assert [f.sources for f in ex.funding] == [["program_management"]]   # not state_budget from the cited title
+    assert [(s.marker, s.heading) for s in ex.sections][1] == ("Điều 2", "Nhiệm vụ của Tổ")
+
+
+def test_front_of_a_district_keeps_its_level():
+    text = HEADER.replace("2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội",
+                          "2. Đề nghị Ủy ban MTTQVN và các tổ chức chính trị - xã hội huyện")
+    front = [a.agency for a in extract_text(text).assignments if a.role == "requested"]
+    assert [(a.gazetteer_id, a.level) for a in front][0] == ("dist.ubmttq", "front")
+
+
+def test_section_heading_and_text_carry_page_and_box():
+    lines = [Line(t, (10, 20 * i, 500, 20 * i + 18), 95.0) for i, t in enumerate(HEADER.splitlines())]
+    pages = [PageText(1, tuple(lines[:12])), PageText(2, tuple(lines[12:]))]
+    ex = extract_pages(pages)
+    text = join_pages(pages)
+    impl = ex.sections[1]
+    item = impl.children[0]
+    assert impl.heading_provenance.page == 1 and impl.heading_provenance.bbox is not None
+    h0, h1 = impl.heading_provenance.span
+    assert text[h0:h1] == "TỔ CHỨC THỰC HIỆN"
+    assert item.text_provenance.page == 2 and item.text_provenance.bbox == [10, 20 * 12, 500, 20 * 12 + 18]
+    t0, t1 = item.text_provenance.span
+    assert text[t0:t1] == item.text

@@ -20,7 +20,8 @@ from pipeline.structure.text import DocText, TextLine, fold, squash
 HEADER_SCAN_LINES = 45
 TITLE_MAX_LINES = 5
 _VV_RE = re.compile(r"\bv\s?/\s?v\b\s*[:.]?\s*")
-_PLACE_DATE_RE = re.compile(r"(?P<place>[^\W\d_][^\n,]{0,40}?)\s*,?\s*" + dates.WORDS)
+# the place may start on the line above ('Hà' / 'Nội, ngày …'): a short all-letter fragment
+_PLACE_DATE_RE = re.compile(r"(?P<place>(?:[^\W\d_]+(?:[ \t]+[^\W\d_]+){0,3}[ \t]*\n)?[^\W\d_][^\n,]{0,40}?)\s*,?\s*" + dates.WORDS)
 _RULE_RE = re.compile(r"^[\s_\-–—=.*~]*$")
 # 'Số:' after a column gap or a table bar, when the left column shares the line ('CHÍNH PHỦ   Số: 170/…')
 _SO_MID_RE = re.compile(r"(?:\s|\|)s[o0]\s*:\s*(?=\d|/)")
@@ -220,11 +221,15 @@ def parse_header(dt: DocText) -> HeaderResult:
         skip = (sym_line.start - base + sym.end) if sym else 0
         m = _PLACE_DATE_RE.search(fold(zone), skip)
         if m:
-            raw_place = re.split(r"\s{2,}|\t|\|", zone[m.start("place"):m.end("place")].strip())[-1]
+            p0 = m.start("place")
+            frag, nl, _ = zone[p0:m.end("place")].partition("\n")
+            if nl and uppercase_share(frag) > 0.8:     # an uppercase line above is another column, not the place
+                p0 += len(frag) + 1
+            raw_place = re.split(r"\s{2,}|\t|\|", zone[p0:m.end("place")].strip())[-1]
             place = squash(raw_place).strip(" ,.:")
             if place and len(place.split()) <= 6:
                 doc.place = place
-                prov["place"] = dt.provenance(base + m.start("place"), base + m.end("place"))
+                prov["place"] = dt.provenance(base + p0, base + m.end("place"))
             doc.date = dates.iso(m.group("wy"), m.group("wm"), m.group("wd") if m.group("wm") else None)
             prov["date"] = dt.provenance(base + m.end("place"), base + m.end())
 

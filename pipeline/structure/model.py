@@ -72,6 +72,8 @@ class Section(BaseModel):
     text: str = Field("", description="the item's own text (after the heading), continuation lines joined with newlines")
     children: list["Section"] = Field(default_factory=list, description="nested items")
     provenance: Provenance = Field(default_factory=Provenance, description="span of the whole item, children included")
+    heading_provenance: Optional[Provenance] = Field(None, description="where the heading was read (page + bbox when the text came from pages, and its char span)")
+    text_provenance: Optional[Provenance] = Field(None, description="where the item's own text was read, children excluded (page + bbox of its first page, and its char span)")
 
 
 class Deadline(BaseModel):

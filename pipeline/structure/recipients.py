@@ -54,6 +54,7 @@ def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
     if start is None:
         return []
     out: list[Recipient] = []
+    braced: list[bool] = []      # items printed with a brace mark '}' at their right
     open_item = False            # the last item did not end with ';' or '.': a next line may continue it
     for ln in dt.lines[start + 1:]:
         text = _GAP_RE.split(ln.text.strip())[0] if ln.text.strip() else ""
@@ -78,6 +79,9 @@ def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
                 break
             continue
         item = m.group("t").strip()
+        brace = "}" in item or any(t.startswith("}") for t in tail)
+        item = item.split("}")[0].rstrip()
+        tail = [t.lstrip("} ").strip() for t in tail if t.lstrip("} ").strip()] + [x.strip() for x in m.group("t").split("}")[1:] if x.strip()]
         purpose = None
         pm = _PAREN_RE.search(item)
         if pm and purpose_of(pm.group("p")):
@@ -93,8 +97,26 @@ def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
             purpose = purpose or "lưu"
         out.append(Recipient(name=name, purpose=purpose, archive=archive,
                              provenance=dt.provenance(ln.content_start, ln.end)))
-        open_item = not m.group("t").rstrip().endswith((";", ".")) and not archive
+        braced.append(brace)
+        open_item = not item.rstrip().endswith((";", ".")) and not archive
+    _spread_over_braces(out, braced)
     return out
+
+
+def _spread_over_braces(out: list[Recipient], braced: list[bool]) -> None:
+    """Items joined by one brace ('}' marks) share the purpose printed beside it."""
+    k = 0
+    while k < len(out):
+        if not braced[k]:
+            k += 1
+            continue
+        j = k
+        while j < len(out) and braced[j]:
+            j += 1
+        purpose = next((r.purpose for r in out[k:j] if r.purpose), None)
+        for r in out[k:j]:
+            r.purpose = r.purpose or purpose
+        k = j
 
 
 def _upper(text: str) -> bool:

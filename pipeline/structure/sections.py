@@ -150,14 +150,40 @@ class Node:
         self.end = max(self.end, end)
 
     def to_model(self, dt: DocText) -> Section:
+        own_end = self.children[0].start if self.children else self.end
         return Section(marker=self.marker, kind=self.kind, heading=self.heading, text=self.text,
                        children=[c.to_model(dt) for c in self.children],
-                       provenance=dt.provenance(self.start, self.end))
+                       provenance=dt.provenance(self.start, self.end),
+                       heading_provenance=_provenance_of(dt, self.heading, self.start, own_end),
+                       text_provenance=_provenance_of(dt, self.text, self.start, own_end, after=self.heading))
 
     def walk(self):
         yield self
         for c in self.children:
             yield from c.walk()
+
+
+def _words_re(words: list[str]) -> re.Pattern:
+    return re.compile(r"\s+".join(re.escape(w) for w in words))
+
+
+def _provenance_of(dt: DocText, value: Optional[str], lo: int, hi: int, after: Optional[str] = None) -> Optional[Provenance]:
+    """Where a heading or an item's own text lies in [lo, hi) of the document: its first and last
+    words found across line breaks; page and box come with the span when the text came from pages."""
+    words = (value or "").split()
+    if not words:
+        return None
+    if after:
+        m = _words_re(after.split()[-3:]).search(dt.text, lo, hi)
+        lo = m.end() if m else lo
+    first = _words_re(words[:3]).search(dt.text, lo, hi)
+    if first is None:
+        return None
+    last = None
+    for last in _words_re(words[-3:]).finditer(dt.text, first.start(), hi):
+        pass
+    end = last.end() if last is not None and last.end() >= first.end() else first.end()
+    return dt.provenance(first.start(), end)
 
 
 def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
