@@ -9,6 +9,7 @@ and where results go.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -146,7 +147,10 @@ class Engine:
     def _fail(self, job: Job) -> Outcome:
         self.active.remove(job)
         job.todo.clear()
-        record = self.processor.failed_record(job.path, job.error.to_exception(), job.source, self.settings)
+        try:
+            record = self.processor.failed_record(job.path, job.error.to_exception(), job.source, self.settings)
+        except Exception as exc:  # noqa: BLE001 - a bug in the failure path must not stop the run
+            record = _minimal_failed_record(job, exc)
         return Outcome(job, record, job.error, job.n_pages, time.monotonic() - job.started)
 
     def _fill(self) -> None:
@@ -186,3 +190,11 @@ class Engine:
         job.running += 1
         self.tasks[fut] = (job, kind, number)
         return fut
+
+
+def _minimal_failed_record(job: Job, exc: Exception) -> str:
+    """The failure as plain JSON when even the failed record cannot be built (a bug: it says so)."""
+    return json.dumps({"status": "failed", "error": job.error.as_dict(),
+                       "source": {"path": str(job.path), "sha256": job.sha256},
+                       "note": f"the failed record could not be built: {type(exc).__name__}: {exc}"},
+                      ensure_ascii=False, indent=2) + "\n"
