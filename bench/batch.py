@@ -69,12 +69,13 @@ def run(src: Path, out: Path, workers: int, executor: str) -> dict:
     cmd = [sys.executable, "-m", "pipeline.cli", "batch", str(src), "--out", str(out), "--workers", str(workers),
            "--executor", executor, "--log-every", "3600"]
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    m = run_measured(cmd, env=env)
+    m = run_measured(cmd, env=env, poll=0.2, pss=True)
     summary = json.loads((out / "summary.json").read_text())
     pages = summary["pages_ocr"]
     return {"executor": executor, "workers": workers, "documents": summary["documents"], "pages": pages,
             "status": summary["status"], "exit": m.returncode, "seconds": round(m.seconds, 1),
-            "pages_per_minute": round(pages * 60 / m.seconds, 1), "peak_rss_mb": round(m.peak_rss_mb)}
+            "pages_per_minute": round(pages * 60 / m.seconds, 1), "peak_rss_mb": round(m.peak_rss_mb),
+            "peak_pss_mb": round(m.peak_pss_mb)}
 
 
 def machine() -> str:
@@ -90,10 +91,11 @@ def machine() -> str:
 def markdown(results: list[dict], pages: int, scans: list[Path]) -> str:
     lines = [f"Batch of {pages} pages from {len(scans)} sample scans ({', '.join(s.name for s in scans)}), "
              f"{machine()}, {date.today().isoformat()}.", "",
-             "| executor | workers | documents | pages | wall s | pages/min | peak RSS MB | exit |", "|---|---|---|---|---|---|---|---|"]
+             "| executor | workers | documents | pages | wall s | pages/min | peak RSS MB (summed) | peak PSS MB | exit |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['executor']} | {r['workers']} | {r['documents']} | {r['pages']} | {r['seconds']} | "
-                     f"**{r['pages_per_minute']}** | {r['peak_rss_mb']} | {r['exit']} |")
+                     f"**{r['pages_per_minute']}** | {r['peak_rss_mb']} | {r['peak_pss_mb']} | {r['exit']} |")
     return "\n".join(lines)
 
 
