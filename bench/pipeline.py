@@ -38,8 +38,8 @@ def sohoa_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
 
 
-def load_manifest() -> list[dict]:
-    return json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+def load_manifest(samples: Path) -> list[dict]:
+    return json.loads((samples / "manifest.json").read_text(encoding="utf-8"))
 
 
 def header_values(record: dict) -> dict[str, object]:
@@ -55,17 +55,17 @@ def header_values(record: dict) -> dict[str, object]:
     return values
 
 
-def accuracy(entries: list[dict], workdir: Path, env: dict) -> dict:
-    scans = [SAMPLES / e["scan"] for e in entries]
+def accuracy(samples: Path, entries: list[dict], workdir: Path, env: dict) -> dict:
+    scans = [samples / e["scan"] for e in entries]
     out = workdir / "accuracy"
     run = run_measured(sohoa_cmd() + ["process", *map(str, scans), "--out", str(out), "--workers", "2", "-q"], env=env)
     rows = []
     for entry, scan in zip(entries, scans):
         record = json.loads((out / f"{scan.stem}.json").read_text(encoding="utf-8"))
-        truth = (SAMPLES / entry["truth"]).read_text(encoding="utf-8")
+        truth = (samples / entry["truth"]).read_text(encoding="utf-8")
         errors, length = char_errors(record["text"], truth)
         raw_errors, _ = char_errors(record["raw_text"], truth)
-        expected = header_values(json.loads((SAMPLES / entry["expected"]).read_text(encoding="utf-8")))
+        expected = header_values(json.loads((samples / entry["expected"]).read_text(encoding="utf-8")))
         got = header_values(record)
         wrong = sorted(k for k in expected if got.get(k) != expected[k])
         rows.append({
@@ -77,7 +77,7 @@ def accuracy(entries: list[dict], workdir: Path, env: dict) -> dict:
     return {"rows": rows, "seconds": run.seconds, "returncode": run.returncode}
 
 
-def throughput(entries: list[dict], workdir: Path, env: dict, min_pages: int, with_ocrmypdf: bool) -> dict:
+def throughput(samples: Path, entries: list[dict], workdir: Path, env: dict, min_pages: int, with_ocrmypdf: bool) -> dict:
     pdfs = [e for e in entries if e["format"] == "pdf" and e["dpi"] >= 300]
     if not pdfs:
         return {}
@@ -86,7 +86,7 @@ def throughput(entries: list[dict], workdir: Path, env: dict, min_pages: int, wi
     pages, copies = 0, 0
     while pages < min_pages:
         for entry in pdfs:
-            shutil.copy(SAMPLES / entry["scan"], src / f"{copies:03d}-{Path(entry['scan']).name}")
+            shutil.copy(samples / entry["scan"], src / f"{copies:03d}-{Path(entry['scan']).name}")
             pages += entry["pages"]
             copies += 1
     files = sorted(src.iterdir())
@@ -137,14 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-pages", type=int, default=24, help="pages in the throughput set (default 24)")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip the ocrmypdf reference run")
     parser.add_argument("--no-throughput", action="store_true", help="accuracy only")
+    parser.add_argument("--samples", type=Path, default=SAMPLES, help="samples folder with manifest.json (default: the repo's)")
     args = parser.parse_args(argv)
 
-    entries = [e for e in load_manifest() if e["format"] != "pdf-digital"]
+    entries = [e for e in load_manifest(args.samples) if e["format"] != "pdf-digital"]
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmp:
         workdir = Path(tmp)
-        acc = accuracy(entries, workdir, env)
-        tp = {} if args.no_throughput else throughput(entries, workdir, env, args.min_pages, not args.no_ocrmypdf)
+        acc = accuracy(args.samples, entries, workdir, env)
+        tp = {} if args.no_throughput else throughput(args.samples, entries, workdir, env, args.min_pages, not args.no_ocrmypdf)
     result = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "accuracy": acc, "throughput": tp}
     RESULTS.mkdir(parents=True, exist_ok=True)

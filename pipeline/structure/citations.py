@@ -70,12 +70,24 @@ def _issuer_at(text: str, pos: int) -> tuple[Optional[str], int]:
     issuer = squash(" ".join(words)).strip(" -,")
     if not issuer:
         return None, pos
+    if stop and window[stop.start():stop.start() + 1] == "," and fold(issuer) in _titles():
+        # 'của Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ': a bare title continues after the comma
+        nxt = _issuer_stop_re().search(window.lower(), stop.end())
+        more = squash(window[stop.end(): nxt.start() if nxt else len(window)])
+        if more and more[0].isupper():
+            words = (issuer + ", " + more).split()
+            issuer = " ".join(words)
     end = start + text[start:].find(words[-1]) + len(words[-1]) if words else start
     return issuer, end
 
 
 # 'có hiệu lực từ ngày …' is when a law applies, not its date; a name does not say so
 _NOT_A_TITLE = re.compile(r"\bhiệu lực\b|\btừ\s*$", re.I)
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    return frozenset(fold(t) for t in tables.lexicon()["head_titles"])
+
+
 _BEFORE_ISSUER_RE = re.compile(r"\bcua\s+(?P<iss>[^;.]{3,100}?)\s+tai\s*$")
 _SUBJECT_TAIL_RE = re.compile(r"(?P<iss>[^;.\n]{2,80}?)\s+(?:da\s+)?(?:co|ban hanh|gui)\s*$")
 

@@ -15,6 +15,7 @@ from pipeline.structure import agencies, tables
 from pipeline.structure.text import DocText, fold, squash
 
 WHO_MAX_CHARS = 700
+_PERSONS = re.compile(r"^(?:cac\s+)?(?:ca nhan|ong|ba|ong \(ba\)|thanh vien)\b")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def _split_titles(piece: str) -> list[str]:
     parts = re.split(r"(\s+và\s+|,\s+)", piece)
     out = [parts[0]]
     for sep, nxt in zip(parts[1::2], parts[2::2]):
-        if fold(nxt.strip()).startswith(titles):
+        head = fold(squash(nxt))
+        if head.startswith(titles) or ("v" in sep and agencies.starts_like_agency(squash(nxt))):
             out.append(nxt)
         else:
             out[-1] += sep + nxt
@@ -86,8 +88,8 @@ def find_clauses(dt: DocText, start: int, end: int) -> list[Clause]:
         names = []
         for name, at in _split_subjects(who.strip()):
             body = agencies.body_of(name)
-            if not agencies.starts_like_agency(body) and body == name:
-                continue          # neither a titled head nor an agency: not a subject we can name
+            if not agencies.starts_like_agency(body) and body == name or _PERSONS.match(fold(body)):
+                continue          # neither a titled head nor an agency, or persons: not a body we can name
             p0 = start + who_start + lead + at
             names.append((body, p0, p0 + len(name)))
         if names:

@@ -27,6 +27,8 @@ _PATTERNS = [
     ("plus", re.compile(r"^(?P<m>\+)\s*(?=\S)")),
 ]
 HEADING_MAX_WORDS = {"chapter": 24, "roman": 24, "article": 24, "arabic": 24, "arabic_nested": 24, "letter": 14}
+# a heading wrapped over lines may grow longer than one line holds (normative article titles)
+WRAPPED_HEADING_MAX_WORDS = {"article": 64}
 _HEADED_KINDS = {"chapter", "roman", "article", "arabic", "arabic_nested", "letter"}
 
 
@@ -127,9 +129,10 @@ class Node:
                 self.add_line(t, end)
                 return
         if self.heading is not None and not self.paragraphs and not self.last_line_closed and (
-                t[0].islower() or (_caps(self.heading) and _caps(t))):
+                t[0].islower() or t[0] == "(" or t[0].isdigit() or (_caps(self.heading) and _caps(t))):
             self.heading = squash(f"{self.heading} {t}").rstrip(":").strip()   # wrapped heading
-            if len(self.heading.split()) > HEADING_MAX_WORDS.get(self.kind, 0):
+            limit = WRAPPED_HEADING_MAX_WORDS.get(self.kind, HEADING_MAX_WORDS.get(self.kind, 0))
+            if len(self.heading.split()) > limit or t.endswith((".", ";", "./.")):
                 self.paragraphs, self.heading = [self.heading], None          # a sentence, not a heading
         elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and soon
               and _hangs(self.heading)
