@@ -39,8 +39,8 @@ def viterbi(lm: TrigramLM, ids: list[np.ndarray], costs: list[np.ndarray], bos: 
     back = np.empty((n, k, k), dtype=np.intp)
     for t in range(2, n):
         total = score[:, :, None] + trans[t - 2]
-        back[t] = np.argmax(total, axis=0)
-        score = np.max(total, axis=0) - p[t][None, :]
+        back[t] = total.argmax(axis=0)
+        score = total.max(axis=0) - p[t][None, :]
     j, c = int(np.argmax(score[:, 0])), 0              # </s> sits in slot 0
     chosen = np.empty(n, dtype=np.intp)
     chosen[n - 1], chosen[n - 2] = c, j
@@ -56,8 +56,8 @@ def _prune(lm: TrigramLM, grid: np.ndarray, pen: np.ndarray) -> np.ndarray:
     fwd = np.empty_like(pen)
     fwd[0] = -pen[0]
     for t in range(1, n):
-        fwd[t] = np.max(fwd[t - 1][:, None] + trans[t - 1], axis=0) - pen[t]
+        fwd[t] = (fwd[t - 1][:, None] + trans[t - 1]).max(axis=0) - pen[t]
     bwd = np.zeros_like(pen)
     for t in range(n - 2, -1, -1):
-        bwd[t] = np.max(trans[t] + (bwd[t + 1] - pen[t + 1])[None, :], axis=1)
+        bwd[t] = (trans[t] + (bwd[t + 1] - pen[t + 1])[None, :]).max(axis=1)
     return np.argsort(-(fwd + bwd), axis=1, kind="stable")

@@ -27,7 +27,7 @@ def _dequantize(q: np.ndarray) -> np.ndarray:
 
 def pack_model(tables: dict[str, np.ndarray], freq: np.ndarray, cap: np.ndarray, path: Path) -> None:
     k3 = tables["k3"]
-    np.savez_compressed(
+    np.savez(   # uncompressed: loading is a copy, not a 1–2 s decompression
         path,
         k3_hi=(k3 >> np.uint64(32)).astype(np.uint16),
         k3_lo=(k3 & np.uint64(0xFFFFFFFF)).astype(np.uint32),
@@ -44,26 +44,24 @@ _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 class HashTable:
-    """Open addressing (linear probing, load ≤ 0.5) built and probed with whole arrays at once:
-    one or two random memory reads per look-up instead of the ~20 of a binary search."""
+    """Open addressing with linear probing, load ≤ 0.5, probed with whole arrays of queries: one or
+    two random memory reads per look-up instead of the ~20 of a binary search. Built in one sort:
+    keys in home-slot order take slot max(home, previous slot + 1); the table has a tail instead of
+    wrapping around, and always ends in an empty slot, so every probe run stops."""
 
     def __init__(self, keys: np.ndarray, values: np.ndarray):
+        """`values`: quantized log-probs (uint8, see _quantize); `get` returns them as floats."""
         keys = keys.astype(np.uint64)
         self.bits = max(4, int(np.ceil(np.log2(max(2 * len(keys), 16)))))
-        self.mask = np.uint64((1 << self.bits) - 1)
-        size = 1 << self.bits
-        self.keys = np.full(size, _EMPTY, dtype=np.uint64)
-        self.values = np.zeros(size, dtype=np.float32)
-        slot = self._home(keys)
-        pending = np.arange(len(keys))
-        while len(pending):
-            s = slot[pending]
-            free = self.keys[s] == _EMPTY
-            self.keys[s[free]] = keys[pending[free]]          # on a shared free slot one key wins …
-            won = free & (self.keys[s] == keys[pending])      # … and only it reads itself back
-            self.values[s[won]] = values[pending[won]]
-            pending = pending[~won]
-            slot[pending] = (slot[pending] + np.uint64(1)) & self.mask
+        home = self._home(keys).astype(np.int64)
+        order = np.argsort(home, kind="stable")
+        rank = np.arange(len(keys), dtype=np.int64)
+        slot = np.maximum.accumulate(home[order] - rank) + rank if len(keys) else rank
+        size = int(slot[-1]) + 2 if len(keys) else 2
+        self.keys = np.full(max(size, (1 << self.bits) + 1), _EMPTY, dtype=np.uint64)
+        self.values = np.zeros(len(self.keys), dtype=np.uint8)
+        self.keys[slot] = keys[order]
+        self.values[slot] = values[order]
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -72,8 +70,8 @@ class HashTable:
     def get(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Values at the query keys (0 where absent) and the hit mask."""
         query = query.ravel()
-        slot = self._home(query)
-        out = np.zeros(len(query), dtype=np.float32)
+        slot = self._home(query).astype(np.int64)
+        out = np.zeros(len(query), dtype=np.uint8)
         hit = np.zeros(len(query), dtype=bool)
         active = np.arange(len(query))
         while len(active):
@@ -84,8 +82,8 @@ class HashTable:
             hit[active[found]] = True
             more = ~found & (k != _EMPTY)
             active = active[more]
-            slot[active] = (s[more] + np.uint64(1)) & self.mask
-        return out, hit
+            slot[active] = s[more] + 1
+        return _dequantize(out), hit
 
 
 @dataclass
@@ -107,9 +105,9 @@ class TrigramLM:
             k3 = (z["k3_hi"].astype(np.uint64) << np.uint64(32)) | z["k3_lo"].astype(np.uint64)
             return cls(
                 vocab=vocab, index={w: i for i, w in enumerate(vocab)}, freq=z["freq"], cap=z["cap"],
-                tri=HashTable(k3, _dequantize(z["q3"])),
-                bi=HashTable(z["k2"], _dequantize(z["q2"])),
-                ctx=HashTable(z["ctx3"], _dequantize(z["qbow3"])),
+                tri=HashTable(k3, z["q3"]),
+                bi=HashTable(z["k2"], z["q2"]),
+                ctx=HashTable(z["ctx3"], z["qbow3"]),
                 lp1=z["lp1"], bow2=z["bow2"],
             )
 

@@ -27,6 +27,7 @@ class Restorer:
     lm: TrigramLM
     inv: Inventory
     costs: Costs = field(default_factory=Costs)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @staticmethod
     def available(folder: Path) -> bool:
@@ -60,10 +61,9 @@ class Restorer:
         for i, tok in enumerate(tokens):
             symbol = lm_symbol(tok, index)
             unsure = confs is not None and confs[i] < trusted
-            opts = options(tok, self.inv, mode, self.costs, unsure=unsure) if movable[i] else []
-            if opts:
-                cand = np.array([o[0] for o in opts], dtype=np.int64)
-                cost = np.array([o[1] for o in opts])
+            opts = self._options(tok, mode, unsure) if movable[i] else None
+            if opts is not None:
+                cand, cost = opts
                 if case_of(tok.text) == "title" and slots and tokens[slots[-1]].text not in _SENTENCE_END:
                     cost = cost - self.costs.capital_weight * self.lm.cap[cand]
                 ids.append(cand)
@@ -74,7 +74,7 @@ class Restorer:
             else:
                 continue
             slots.append(i)
-            decided.append(bool(opts))
+            decided.append(opts is not None)
         if not any(decided):
             return line
         if all(len(x) == 1 for x in ids):
@@ -96,6 +96,18 @@ class Restorer:
             return line
         out.append(line[last:])
         return nfc("".join(out))
+
+    def _options(self, tok: Token, mode: Mode, unsure: bool) -> tuple[np.ndarray, np.ndarray] | None:
+        """Candidate ids and costs as arrays, memoized: the same syllables recur on every page."""
+        key = (tok.text.lower(), tok.kind, mode, unsure)
+        hit = self._cache.get(key, False)
+        if hit is False:
+            opts = options(tok, self.inv, mode, self.costs, unsure=unsure)
+            hit = (np.array([o[0] for o in opts], dtype=np.int64), np.array([o[1] for o in opts])) if opts else None
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
 
     def _movable(self, tokens: list[Token], confs: list[float] | None, trusted: float) -> list[bool]:
         inv = self.inv
