@@ -30,8 +30,18 @@ def _clause_re() -> re.Pattern:
     lex = tables.lexicon()["execution_clause"]
     verbs = "|".join(re.escape(fold(v)).replace(r"\ ", r"\s+") for v in sorted(lex["verbs"], key=len, reverse=True))
     objs = "|".join(re.escape(fold(o)).replace(r"\ ", r"\s+") for o in sorted(lex["objects"], key=len, reverse=True))
-    # the subject runs back to the start of its paragraph or sentence: no '.' or blank line inside
-    return re.compile(rf"(?P<who>(?:(?!\n\s*\n)[^.]){{3,{WHO_MAX_CHARS}}}?)\s+(?:{verbs})\s+(?:{objs})\s+nay")
+    return re.compile(rf"\s+(?:{verbs})\s+(?:{objs})\s+nay")
+
+
+_SUBJECT_START = re.compile(r"\.|\n\s*\n")
+
+
+def _subject_start(text: str, lo: int, hi: int) -> int:
+    """Start of the subject before hi: after the last '.' or blank line (the sentence or paragraph start)."""
+    last = lo
+    for m in _SUBJECT_START.finditer(text, lo, hi):
+        last = m.end()
+    return last
 
 
 def _split_subjects(who: str) -> list[tuple[str, int]]:
@@ -82,8 +92,10 @@ def find_clauses(dt: DocText, start: int, end: int) -> list[Clause]:
     text = dt.text[start:end]
     out = []
     for m in _clause_re().finditer(fold(text)):
-        who_start = m.start("who")
-        who = text[who_start:m.end("who")]
+        who_start = _subject_start(text, max(0, m.start() - WHO_MAX_CHARS), m.start())
+        who = text[who_start:m.start()]
+        if len(who.strip()) < 3:
+            continue
         lead = len(who) - len(who.lstrip())
         names = []
         for name, at in _split_subjects(who.strip()):

@@ -214,8 +214,11 @@ def parse_header(dt: DocText) -> HeaderResult:
             # the symbol's type code is the document's own (a VBHN consolidating a THÔNG TƯ, say)
             doc.type_code, doc.type = code, symbols.type_name_of_code(code)
 
-    # place and date, searched over the zone so a wrapped 'Hà Nội,' / 'ngày 02 tháng 12 năm 2025' parses
-    if zone_end:
+    # place and date, searched over the zone so a wrapped 'Hà Nội,' / 'ngày 02 tháng 12 năm 2025' parses;
+    # only in a zone that looks like a header (motto, 'Số:' or a type line), not in the prose of a page
+    framed = so_line is not None or type_line is not None or any(
+        _motto_re().search(fold(ln.text)) for ln in lines[:zone_end])
+    if zone_end and framed:
         base = lines[0].start
         zone = "\n".join(cleaned[ln.index] for ln in lines[:zone_end])
         skip = (sym_line.start - base + sym.end) if sym else 0

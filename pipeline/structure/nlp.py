@@ -12,6 +12,7 @@ Loaded once per process, lazily (`get_nlp`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -97,9 +98,22 @@ def annotate(text: str) -> Doc:
 
 
 def agency_spans(doc: Doc, start: int = 0, end: int | None = None) -> list[Span]:
-    """Gazetteer agencies inside [start, end) of the text."""
+    """Gazetteer agencies inside [start, end) of the text (entities indexed once per Doc: a long
+    document asks this many times)."""
     end = len(doc.text) if end is None else end
-    return [e for e in doc.ents if e.start_char >= start and e.end_char <= end]
+    index = doc.user_data.get("ents_by_start")
+    if index is None:
+        ents = sorted(doc.ents, key=lambda e: e.start_char)
+        index = ([e.start_char for e in ents], ents)
+        doc.user_data["ents_by_start"] = index
+    starts, ents = index
+    out = []
+    for e in ents[bisect.bisect_left(starts, start):]:
+        if e.start_char >= end:
+            break
+        if e.end_char <= end:
+            out.append(e)
+    return out
 
 
 @lru_cache(maxsize=None)

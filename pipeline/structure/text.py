@@ -7,10 +7,11 @@ marks (OCR, unaccented typing) while spans still index the printed text.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Optional, Sequence
 
 from pipeline.pagetext import PageText, join_pages, line_offsets
@@ -82,10 +83,19 @@ class DocText:
     text: str
     lines: tuple[TextLine, ...]
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [ln.start for ln in self.lines]
+
     def provenance(self, start: int, end: int) -> Provenance:
         """Span plus page and union bbox of the lines the span touches (when pages are known)."""
-        touched = [ln for ln in self.lines if ln.start < end and ln.end > start] or [
-            ln for ln in self.lines if ln.start <= start <= ln.end
+        if self.lines and self.lines[0].page is None:
+            return Provenance(span=[start, end])          # plain text: no pages, no boxes
+        lo = max(0, bisect.bisect_right(self._starts, start) - 1)
+        hi = bisect.bisect_left(self._starts, end, lo)
+        near = self.lines[lo:max(hi, lo + 1)]
+        touched = [ln for ln in near if ln.start < end and ln.end > start] or [
+            ln for ln in near if ln.start <= start <= ln.end
         ]
         page = next((ln.page for ln in touched if ln.page is not None), None)
         boxes = [ln.bbox for ln in touched if ln.bbox is not None and ln.page == page]
