@@ -41,7 +41,13 @@ class Band:
 
     y0: int
     y1: int
-    groups: tuple[tuple[int, int], ...]  # x-intervals of ink, left to right
+    cols: np.ndarray  # bool per page column: ink anywhere in the band
+    x0: int           # first and last inked column
+    x1: int
+
+    @property
+    def mid(self) -> float:
+        return (self.x0 + self.x1) / 2
 
 
 def find_regions(grey: np.ndarray, dpi: float) -> list[Region]:
@@ -51,14 +57,10 @@ def find_regions(grey: np.ndarray, dpi: float) -> list[Region]:
     bands = find_bands(ink, dpi)
     if not bands:
         return [Region("body", (0, 0, w, h))]
-    x_min = min(g[0] for b in bands for g in b.groups)
-    x_max = max(g[1] for b in bands for g in b.groups)
-    centre = (x_min + x_max) / 2
-    min_offset = 0.06 * (x_max - x_min)
-
-    header = two_column_run(bands, centre, min_offset)
+    x_min, x_max = min(b.x0 for b in bands), max(b.x1 for b in bands)
+    header = two_column_run(bands, x_min, x_max, dpi)
     rest = bands[len(header[0]):] if header else bands
-    footer = two_column_run(rest[::-1], centre, min_offset, min_bands=3)
+    footer = two_column_run(rest[::-1], x_min, x_max, dpi, min_bands=3)
 
     regions: list[Region] = []
     top, bottom = 0, h
@@ -94,7 +96,6 @@ def find_bands(ink: np.ndarray, dpi: float) -> list[Band]:
     has_ink = rows > 2
     merge_gap = max(2, int(dpi / 50))
     min_height = max(3, int(dpi / 40))
-    column_gap = int(dpi * 0.25)
 
     runs = _runs(has_ink)
     merged: list[list[int]] = []
@@ -107,43 +108,59 @@ def find_bands(ink: np.ndarray, dpi: float) -> list[Band]:
     for y0, y1 in merged:
         if y1 - y0 < min_height:
             continue
-        cols = ink[y0:y1].sum(axis=0) > 0
-        groups = _merge_close(_runs(cols), column_gap)
-        if groups:
-            bands.append(Band(y0, y1, tuple(groups)))
+        cols = ink[y0:y1].any(axis=0)
+        inked = np.flatnonzero(cols)
+        if inked.size:
+            bands.append(Band(y0, y1, cols, int(inked[0]), int(inked[-1]) + 1))
     return bands
 
 
-def two_column_run(bands, centre: float, min_offset: float, min_bands: int = 2):
+def two_column_run(bands: Sequence[Band], x_min: int, x_max: int, dpi: float, min_bands: int = 2):
     """The longest leading run of bands that read as two side-by-side columns, and the gutter between them.
 
-    Every ink group in the run must sit wholly to one side, off the page's centre line
-    (a centred title or a full-width body line ends the run); both sides must have ink.
+    The gutter is a vertical strip of paper, in the middle part of the text width, that stays
+    white through every band of the run: word spaces do not line up from one line to the next,
+    the gap between two columns does. A full-width line closes every gap; a centred block
+    (the "KẾ HOẠCH" line) sitting to one side of the gap ends the run too.
     """
+    width = x_max - x_min
+    lo, hi = int(x_min + 0.2 * width), int(x_min + 0.8 * width)
+    centre, min_offset = (x_min + x_max) / 2, 0.06 * width
+    min_gutter = max(4, int(dpi * 0.1))  # wider than a word space, even a justified one
+    white = np.ones(hi - lo, dtype=bool)
     run: list[Band] = []
-    left_edge, right_edge = 0, 10**9  # max right end of left groups, min left end of right groups
     for band in bands:
-        sides = [_side(g, centre, min_offset) for g in band.groups]
-        if None in sides:
+        candidate = white & ~band.cols[lo:hi]
+        gaps = [(a + lo, b + lo) for a, b in _runs(candidate) if b - a >= min_gutter]
+        if not gaps:
             break
-        new_left = max([left_edge] + [g[1] for g, s in zip(band.groups, sides) if s == "L"])
-        new_right = min([right_edge] + [g[0] for g, s in zip(band.groups, sides) if s == "R"])
-        if new_left >= new_right:
+        widest = max(gaps, key=lambda g: g[1] - g[0])
+        one_sided = not (band.x0 < widest[0] and band.x1 > widest[1])
+        if one_sided and abs(band.mid - centre) < min_offset:
             break
+        if not one_sided and not _is_column_gap(band, widest):
+            break  # the "gap" is a stretched word space of a justified line
         run.append(band)
-        left_edge, right_edge = new_left, new_right
-    if len(run) < min_bands or left_edge == 0 or right_edge == 10**9:
+        white = candidate
+    if len(run) < min_bands:
         return None
-    return run, (left_edge + right_edge) // 2
+    gaps = [(a + lo, b + lo) for a, b in _runs(white) if b - a >= min_gutter]
+    two_sided = [g for g in gaps if any(b.x0 < g[0] for b in run) and any(b.x1 > g[1] for b in run)]
+    if not two_sided:
+        return None
+    a, b = max(two_sided, key=lambda g: g[1] - g[0])
+    return run, (a + b) // 2
 
 
-def _side(group: tuple[int, int], centre: float, min_offset: float) -> str | None:
-    mid = (group[0] + group[1]) / 2
-    if mid < centre - min_offset:
-        return "L"
-    if mid > centre + min_offset:
-        return "R"
-    return None
+def _is_column_gap(band: Band, gap: tuple[int, int]) -> bool:
+    """In this band, is the white around `gap` clearly wider than the spaces between its words?"""
+    spaces = [(a + band.x0, b + band.x0) for a, b in _runs(~band.cols[band.x0:band.x1])]
+    around = next(((a, b) for a, b in spaces if a <= gap[0] and b >= gap[1]), None)
+    if around is None:
+        return False
+    others = sorted(b - a for a, b in spaces if (a, b) != around)
+    typical = others[len(others) // 2] if others else 0
+    return around[1] - around[0] >= 2 * typical
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -151,16 +168,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     padded = np.concatenate(([False], mask, [False]))
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
-def _merge_close(runs: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for x0, x1 in runs:
-        if out and x0 - out[-1][1] < gap:
-            out[-1][1] = x1
-        else:
-            out.append([x0, x1])
-    return [(a, b) for a, b in out]
 
 
 def order_lines(lines: Sequence[Line], width: int, height: int, dpi: float) -> list[Line]:

@@ -57,3 +57,39 @@ def test_order_lines_reads_header_columns_one_after_the_other():
     ordered = order_lines(lines, 2480, 3508, 300)
     assert [ln.text for ln in ordered[:4]] == ["ỦY BAN NHÂN DÂN", "TỈNH AN HÒA", "CỘNG HÒA XÃ HỘI", "Độc lập - Tự do"]
     assert [ln.region for ln in ordered] == ["header_left"] * 2 + ["header_right"] * 2 + ["body"] * 2
+
+
+def _text_row(page, y, spans, word=60, space=14, height=40):
+    """Draw a row of 'words' (black boxes) filling each [x0, x1) span, separated by `space` pixels."""
+    for x0, x1 in spans:
+        x = x0
+        while x + word <= x1:
+            page[y:y + height, x:x + word] = 0
+            x += word + space
+
+
+def test_narrow_gutter_with_italic_word_gaps_still_splits_the_header():
+    page = np.full((3508, 2480), 255, dtype=np.uint8)
+    _text_row(page, 240, [(380, 1180), (1225, 2290)])            # agency | motto, 45 px apart
+    _text_row(page, 300, [(400, 1160), (1400, 2100)])
+    _text_row(page, 420, [(450, 1100), (1300, 2200)], space=22)  # Số | italic place-date, wide word gaps
+    _text_row(page, 560, [(1100, 1500)])                          # centred type line
+    for i in range(20):
+        _text_row(page, 700 + i * 70, [(354, 2300)], space=26)    # justified body
+    names = [r.name for r in find_regions(page, 300)]
+    assert names[:3] == ["header_left", "header_right", "body"]
+    left = next(r for r in find_regions(page, 300) if r.name == "header_left")
+    assert 1180 <= left.box[2] <= 1225 and left.box[3] < 560
+
+
+def test_stretched_word_space_above_the_footer_is_not_a_gutter():
+    page = np.full((3508, 2480), 255, dtype=np.uint8)
+    for i in range(20):
+        _text_row(page, 300 + i * 70, [(354, 2300)], space=30)    # justified body, 30 px spaces
+    for i in range(8):
+        _text_row(page, 1800 + i * 60, [(354, 1000)])             # Nơi nhận list
+    for i in range(4):
+        _text_row(page, 1800 + i * 70, [(1500, 2100)])            # signer block
+    regions = {r.name: r for r in find_regions(page, 300)}
+    assert set(regions) == {"body", "footer_left", "footer_right"}
+    assert regions["footer_left"].box[1] > 300 + 19 * 70
