@@ -133,14 +133,50 @@ def speed(lines: list[str], restore) -> dict:
     return {"syllables": sylls, "cpu_seconds": round(cpu, 2), "syllables_per_second": round(sylls / max(cpu, 1e-9))}
 
 
+def fresh_process_figures(lines: list[str]) -> dict:
+    """Load time, speed and peak memory of restoration alone: measured in a new process pinned to
+    one core, so neither the corpus this benchmark reads nor a warm cache counts."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_measure_alone, (lines,))
+
+
+def _measure_alone(lines: list[str]) -> dict:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from pipeline.restore import MODEL_DIR, get_restorer, restore_text
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    get_restorer()
+    out = {"load_seconds": time.perf_counter() - t0, "load_cpu_seconds": time.process_time() - c0,
+           "model_mb": sum(p.stat().st_size for p in MODEL_DIR.iterdir()) / 1e6}
+    out["stripped"] = speed([strip(x) for x in lines], restore_text)
+    out["correct"] = speed(lines, restore_text)
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def peak_rss_mb() -> float:
+    """This process's own high-water mark (VmHWM). ru_maxrss would carry over the parent's peak
+    through fork + exec on Linux, i.e. count the corpus the parent holds."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 # ---------------------------------------------------------------- sample scans
 
 def sample_entries() -> list[dict]:
     path = ROOT / "samples" / "manifest.json"
     if not path.exists():
         return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, list) else data.get("samples", data.get("entries", []))
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return [e for e in entries if e.get("format") != "pdf-digital"]   # a text layer is not OCR
 
 
 def ocr_page_texts(scan: Path, lang: str) -> list:
@@ -210,8 +246,8 @@ def markdown(res: dict) -> str:
     sp = res["speed"]
     rows.append(f"| speed, stripped input (one core) | held-out | {sp['stripped']['syllables_per_second']:,} syll./s | ≥ 10,000 |")
     rows.append(f"| speed, correct input (one core) | held-out | {sp['correct']['syllables_per_second']:,} syll./s | ≥ 10,000 |")
-    rows.append(f"| model load | models/restore | {res['load_seconds']:.2f} s, {res['model_mb']:.1f} MB on disk | ≤ 3 s, ≤ 60 MB |")
-    rows.append(f"| peak resident memory | this process | {res['peak_rss_mb']:.0f} MB | ≤ 500 MB |")
+    rows.append(f"| model load | models/restore | {sp['load_seconds']:.2f} s wall ({sp['load_cpu_seconds']:.2f} s CPU), {sp['model_mb']:.1f} MB on disk | ≤ 3 s, ≤ 60 MB |")
+    rows.append(f"| peak resident memory | restoring process | {sp['peak_rss_mb']:.0f} MB | ≤ 500 MB |")
     return "\n".join(rows)
 
 
@@ -223,11 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-    from pipeline.restore import MODEL_DIR, get_restorer, restore_page, restore_text
-    t0 = time.perf_counter()
-    get_restorer()
-    res: dict = {"load_seconds": time.perf_counter() - t0,
-                 "model_mb": sum(p.stat().st_size for p in MODEL_DIR.iterdir()) / 1e6}
+    from pipeline.restore import restore_page, restore_text
+    res: dict = {}
     rng = random.Random(2024)
     held, admin = held_out_lines(args.shared / "corpus", args.lines)
     seeds = seed_lines(args.shared / "seeds")
@@ -238,18 +271,18 @@ def main(argv: list[str] | None = None) -> int:
             "correct": change_rate(lines, restore_text),
             "garble": accuracy(lines, [garble(x, rng) for x in lines], restore_text),
         }
-    res["speed"] = {"stripped": speed([strip(x) for x in held], restore_text), "correct": speed(held, restore_text)}
+    res["speed"] = fresh_process_figures(held)
     entries = [] if args.no_samples else sample_entries()
     if entries:
         raw = samples_report(entries, restore_text, restore_page)
         res["samples"] = {"eng": _pooled(raw["eng"]), "vie": _pooled(raw["vie"]), "per_sample": raw}
-    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res["load_avg"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     res["machine"] = f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     res["date"] = date.today().isoformat()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "restore.json").write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(markdown(res))
-    print(f"\nmachine: {res['machine']}; date: {res['date']}", file=sys.stderr)
+    print(f"\nmachine: {res['machine']}; load average at the end: {res['load_avg']}; date: {res['date']}", file=sys.stderr)
     for key in ("held_out", "held_out_admin", "seeds"):
         print(f"{key} changes on correct text: {res[key]['correct']['examples']}", file=sys.stderr)
     return 0

@@ -116,7 +116,7 @@ class Inventory:
                 c = cost + 0.1 * rank
                 if c < out.get(i, 1e9):
                     out[i] = c
-        return sorted(out.items(), key=lambda kv: (kv[1], kv[0]))[: 2 * costs.max_forms]
+        return sorted(out.items(), key=lambda kv: (kv[1], kv[0]))[: costs.max_forms]
 
     def _rewrites(self, key: str) -> list[tuple[str, float]]:
         first = [(key, 0.0)] + list(self._one_rewrite(key))

@@ -63,12 +63,12 @@ def is_well_formed(syl: str) -> bool:
 
 def case_of(token: str) -> str:
     """'upper', 'title', 'lower' or 'mixed' — restored on the decoded lowercase syllable."""
-    if token.isupper() and len(token) > 1:
-        return "upper"
-    if token[:1].isupper() and (len(token) == 1 or token[1:].islower()):
-        return "title"
     if token.islower():
         return "lower"
+    if len(token) > 1 and (token.isupper() or token.replace("i", "I").replace("í", "Í").isupper()):
+        return "upper"             # English-model OCR writes the Í of CHÍNH as a lowercase i
+    if token[:1].isupper() and (len(token) == 1 or token[1:].islower()):
+        return "title"
     return "mixed"
 
 
