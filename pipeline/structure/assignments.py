@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from pipeline.structure import agencies, deadlines, execution, nlp, sections, tables
 from pipeline.structure.model import Assignment, Task
 from pipeline.structure.sections import Node
-from pipeline.structure.text import DocText, fold, squash
+from pipeline.structure.text import DocText, fold, phrase_pattern, squash
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
@@ -25,8 +25,8 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
 @lru_cache(maxsize=1)
 def _coord_re() -> re.Pattern:
     lex = tables.lexicon()
-    openers = "|".join(re.escape(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
-    stops = "|".join(re.escape(fold(s)) for s in sorted(lex["coordination_stops"], key=len, reverse=True))
+    openers = "|".join(phrase_pattern(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
+    stops = "|".join(phrase_pattern(fold(s)) for s in sorted(lex["coordination_stops"], key=len, reverse=True))
     return re.compile(rf"\b(?:{openers})\s+(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
 
 
@@ -145,15 +145,15 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
     # '<agency> chủ trì, phối hợp với <agencies>' outside the implementation section
     lo, hi = body
     skip = (impl.start, impl.end) if impl is not None else (0, 0)
-    for m in re.finditer(r"chu tri\s*,?\s*(?=phoi hop)", fold(dt.text[lo:hi])):
+    for m in re.finditer(r"chu\s+tri\s*,?\s*(?=phoi\s+hop)", fold(dt.text[lo:hi])):
         at = lo + m.start()
         if skip[0] <= at <= skip[1]:
             continue
         before = [e for e in nlp.agency_spans(doc, max(lo, at - 120), at) if not dt.text[e.end_char:at].strip(" ,")]
         if before:
             add(before[-1].text, "lead", [], "coordination", (before[-1].start_char, before[-1].end_char), 0.7)
-            line_end = dt.text.find("\n", at)
-            for text, s0, s1 in _support_from(doc, dt, at, line_end if line_end > 0 else hi):
+            close = re.compile(r"[.;](?!\d)|\n\s*\n").search(dt.text, at, hi)   # to the end of the sentence
+            for text, s0, s1 in _support_from(doc, dt, at, close.start() if close else hi):
                 add(text, "support", [], "coordination", (s0, s1), 0.7)
 
     # '<A>; <B> và <C> chịu trách nhiệm thi hành Quyết định này' (role other: all answer for it alike)

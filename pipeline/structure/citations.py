@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from pipeline.structure import dates, symbols, tables
 from pipeline.structure.model import Citation
-from pipeline.structure.text import DocText, fold, squash
+from pipeline.structure.text import DocText, fold, phrase_pattern, squash
 
 ISSUER_MAX_WORDS = 14
 _SO = r"(?:s[o06]\b|s[o06](?=\s))"
@@ -31,7 +31,7 @@ def _type_words() -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _before_re() -> re.Pattern:
-    alts = "|".join(re.escape(f) for f, _ in _type_words())
+    alts = "|".join(phrase_pattern(f) for f, _ in _type_words())
     return re.compile(rf"(?P<type>{alts})\s*(?:{_SO}\s*)?[:.]?\s*$")
 
 
@@ -47,7 +47,7 @@ def _law_re() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _issuer_stop_re() -> re.Pattern:
     stops = sorted(tables.lexicon()["issuer_stops"], key=len, reverse=True)
-    alts = "|".join(re.escape(s.lower()) for s in stops)
+    alts = "|".join(phrase_pattern(s.lower()) for s in stops)
     return re.compile(rf"\s(?:{alts})(?=[\s,;.:]|$)|[,;.:()“”\"]")
 
 
@@ -188,7 +188,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         sym = found[0]
         before = _before_re().search(folded[max(0, s0 - 40):s0])
         start = s0 - (len(folded[max(0, s0 - 40):s0]) - before.start("type")) if before else s0
-        word_type = dict(_type_words())[before.group("type")] if before else None
+        word_type = dict(_type_words())[" ".join(before.group("type").split())] if before else None
         ctype = _infer_type(sym, word_type)
         date, end = _date_at(doc, sym.end, date_spans)
         issuer, end2 = _issuer_at(text, end if date else sym.end)

@@ -8,7 +8,7 @@ from typing import Optional
 
 from pipeline.structure import dates, tables
 from pipeline.structure.model import Deadline
-from pipeline.structure.text import DocText, fold
+from pipeline.structure.text import DocText, fold, phrase_pattern
 
 _MONTH_YEAR = r"(?P<mo>[01]?\d)\s*(?:/|nam)\s*(?P<moy>(?:19|20)\d{2})"
 
@@ -21,7 +21,7 @@ def _prefixed(pattern: str, prefix: str) -> str:
 @lru_cache(maxsize=1)
 def _by_date_re() -> re.Pattern:
     openers = sorted((fold(o) for o in tables.lexicon()["deadline_openers"]), key=len, reverse=True)
-    alts = "|".join(re.escape(o) for o in openers)
+    alts = "|".join(phrase_pattern(o) for o in openers)
     return re.compile(rf"\b(?:{alts})\s*(?:{dates.WORDS}|{dates.NUMERIC}|{_MONTH_YEAR}|{dates.DAY_MONTH})")
 
 
@@ -31,7 +31,7 @@ _FROM_TO_RE = re.compile(rf"\btu ngay\s*{_prefixed(dates.NUMERIC, 'a_')}\s*(?:de
 @lru_cache(maxsize=1)
 def _recurrence_re() -> tuple[re.Pattern, dict[str, str]]:
     table = {fold(p): r["duration"] for r in tables.lexicon()["recurrence"] for p in r["phrases"]}
-    alts = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+    alts = "|".join(phrase_pattern(p) for p in sorted(table, key=len, reverse=True))
     return re.compile(rf"\b(?:{alts})\b"), table
 
 
@@ -72,7 +72,7 @@ def find_deadlines(dt: DocText, start: int, end: int, year: Optional[int] = None
         if any(x <= m.start() < y for x, y in taken):
             continue
         raw = dt.text[start + m.start():start + m.end()]
-        out.append((m.start(), Deadline(raw=raw, recurrence=table[m.group(0)], kind="recurring",
+        out.append((m.start(), Deadline(raw=raw, recurrence=table[" ".join(m.group(0).split())], kind="recurring",
                                         provenance=dt.provenance(start + m.start(), start + m.end()))))
         taken.append((m.start(), m.end()))
     for phrase in tables.lexicon()["on_demand"]:

@@ -134,6 +134,12 @@ class Node:
             limit = WRAPPED_HEADING_MAX_WORDS.get(self.kind, HEADING_MAX_WORDS.get(self.kind, 0))
             if len(self.heading.split()) > limit or t.endswith((".", ";", "./.")):
                 self.paragraphs, self.heading = [self.heading], None          # a sentence, not a heading
+        elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and _hangs(self.heading)
+              and not soon and len((self.heading + " " + t).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)
+              and not t.endswith((".", ";"))):
+            # 'Phòng Văn hóa và Thông tin, Trung tâm Văn hóa - Thể thao và' / 'Truyền thông'
+            self.heading = squash(f"{self.heading} {t}").rstrip(":").strip()
+            self.last_line_closed = t.endswith(":")
         elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and soon
               and _hangs(self.heading)
               and len((self.heading + " " + soon.group(1)).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)):

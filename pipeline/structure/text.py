@@ -39,6 +39,11 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+def phrase_pattern(phrase: str) -> str:
+    """Regex for a phrase whose words a hard wrap may separate: 'quy định' matches 'quy\nđịnh'."""
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
