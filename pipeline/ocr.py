@@ -27,6 +27,7 @@ from pipeline.pagetext import Line, Word, nfc
 STAGE = "ocr"
 GAP = 48          # white pixels between stacked regions
 MARGIN = 24       # white border around the composite
+NOISE_CONFIDENCE = 40  # under this, a line with a couple of letters is specks, not text
 INSTALL_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils (or run `make setup`)"
 
 
@@ -57,7 +58,7 @@ def read_regions(grey: np.ndarray, regions: list[Region], settings: Settings, ps
     for crop, slot in zip(crops, slots):
         canvas[slot.top:slot.top + crop.shape[0], MARGIN:MARGIN + crop.shape[1]] = crop
     data = run_tesseract(canvas, settings, psm)
-    return lines_from_data(data, slots)
+    return [line for line in lines_from_data(data, slots) if not is_noise(line)]
 
 
 def run_tesseract(image: np.ndarray, settings: Settings, psm: int) -> dict:
@@ -125,6 +126,16 @@ def lines_from_data(data: dict, slots: list[Slot]) -> list[Line]:
             region=members[0][1].region.name,
         ))
     return lines
+
+
+def is_noise(line: Line) -> bool:
+    """Dust, seal remnants and stroke crossings that tesseract reads as a line of punctuation.
+
+    Such a line has no letter or digit at all, or only a couple under a very low confidence;
+    a real line of a document (even a lone page number) has letters or digits read with confidence.
+    """
+    alnum = sum(ch.isalnum() for ch in line.text)
+    return alnum == 0 or (alnum <= 3 and line.conf < NOISE_CONFIDENCE) or (line.conf < 20 and alnum <= 6)
 
 
 def _slot_at(slots: list[Slot], y: float) -> Slot:

@@ -18,6 +18,11 @@ from pipeline.rasterize import PageImage
 
 SATURATED = 0.30          # (max-min)/max above this is coloured ink, not black text on paper
 INK_MIN_BRIGHTNESS = 90   # darker than this is black text (even over a seal): keep it
+# Red seal ink crossing blue signature ink multiplies to a dark violet that no black text has:
+# hues from blue to magenta (OpenCV hue 0..180) stay coloured ink even when dark.
+VIOLET_HUES = (95, 165)
+VIOLET_SATURATION = 0.45
+VIOLET_MIN_BRIGHTNESS = 25
 SKEW_RANGE = 5.0          # degrees searched either way
 SKEW_WORK_HEIGHT = 1000   # pixels: skew is estimated on a downscaled copy
 
@@ -61,7 +66,10 @@ def remove_colour_ink(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     """
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)  # S = (max-min)/max, V = max: exactly the two measures needed
     grey = np.ascontiguousarray(hsv[:, :, 2])
-    coloured = (hsv[:, :, 1] > int(SATURATED * 255)) & (grey > INK_MIN_BRIGHTNESS)
+    hue, sat = hsv[:, :, 0], hsv[:, :, 1]
+    coloured = (sat > int(SATURATED * 255)) & (grey > INK_MIN_BRIGHTNESS)
+    coloured |= ((hue >= VIOLET_HUES[0]) & (hue <= VIOLET_HUES[1]) & (sat > int(VIOLET_SATURATION * 255))
+                 & (grey > VIOLET_MIN_BRIGHTNESS))
     grey[coloured] = 255
     return grey, bool(coloured.mean() > 0.0005)
 

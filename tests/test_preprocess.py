@@ -12,11 +12,13 @@ def test_colour_ink_goes_black_text_stays():
     rgb[:10] = (210, 35, 40)      # red seal ink
     rgb[10:20] = (30, 50, 190)    # blue signature ink
     rgb[20:30] = (20, 20, 25)     # black text
-    rgb[30:] = (45, 20, 25)       # black text printed over red ink
+    rgb[30:35] = (45, 20, 25)     # black text printed over red ink
+    rgb[35:] = (40, 12, 52)       # red seal ink crossing blue signature ink: dark violet
     grey, removed = remove_colour_ink(rgb)
     assert removed
     assert grey[:20].min() == 255
-    assert grey[20:].max() < 60
+    assert grey[20:35].max() < 60
+    assert grey[35:].min() == 255
 
 
 def test_seal_over_signer_is_removed_without_losing_the_name():
@@ -44,3 +46,4 @@ def test_upscale_only_low_resolution():
     assert low.scale == 2.0 and low.dpi == 200.0 and low.grey.shape == (3508, 2480)
     mid = preprocess(PageImage(1, grey, dpi=200.0), settings)
     assert mid.scale == 1.0 and mid.grey.shape == grey.shape
+
