@@ -27,7 +27,7 @@ def _coord_re() -> re.Pattern:
     lex = tables.lexicon()
     openers = "|".join(phrase_pattern(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
     stops = "|".join(phrase_pattern(fold(s)) for s in sorted(lex["coordination_stops"], key=len, reverse=True))
-    return re.compile(rf"\b(?:{openers})\s+(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
+    return re.compile(rf"\b(?:{openers})\b\s*(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
 
 
 _LABEL_RE = re.compile(r"^\W*(?:don vi|co quan)\s+(?P<role>chu tri|phoi hop)\s*:\s*")
@@ -102,7 +102,8 @@ def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str
             pos = at + len(part)
             p0, p1 = b0 + at, b0 + at + len(part)
             ents = nlp.agency_spans(doc, p0, p1 + 1)
-            own_name = (len(part.split()) >= 2 and agencies.starts_like_agency(part) and not agencies.is_bare_head(part)
+            own_name = (len(part.split()) >= 2 and (part[0].isupper() or fold(part).startswith("cac "))
+                        and agencies.starts_like_agency(part) and not agencies.is_bare_head(part)
                         and not any(e.start_char == p0 for e in ents))
             if own_name:       # 'Ban Tuyên giáo và Dân vận Tỉnh ủy': a name the gazetteer does not know
                 found.append((part, p0, p1))

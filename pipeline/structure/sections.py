@@ -27,6 +27,7 @@ _PATTERNS = [
     ("plus", re.compile(r"^(?P<m>\+)\s*(?=\S)")),
 ]
 HEADING_MAX_WORDS = {"chapter": 24, "roman": 24, "article": 24, "arabic": 24, "arabic_nested": 24, "letter": 14}
+SHORT_TAIL_WORDS = 6
 # a heading wrapped over lines may grow longer than one line holds (normative article titles)
 WRAPPED_HEADING_MAX_WORDS = {"article": 64}
 _HEADED_KINDS = {"chapter", "roman", "article", "arabic", "arabic_nested", "letter"}
@@ -68,7 +69,7 @@ def _hanging_heading(kind: str, rest: str) -> bool:
     """'2. Đề nghị các cấp ủy Đảng,' / '… tỉnh: Phối hợp …': a short first line cut at a connector may
     be a heading that the next line finishes with a colon."""
     rest = rest.strip()
-    return kind in _HEADED_KINDS and 0 < len(rest.split()) <= HEADING_MAX_WORDS[kind] // 2 and _hangs(rest)
+    return kind in _HEADED_KINDS and 0 < len(rest.split()) <= HEADING_MAX_WORDS[kind] and _hangs(rest)
 
 
 def _caps(text: str) -> bool:
@@ -122,8 +123,14 @@ class Node:
             return
         soon = _COLON_SOON.match(t)
         if self.provisional:
+            # a first line cut at a connector: a heading if the next line ends it with a colon or is a
+            # short tail ('… Thể thao và' / 'Truyền thông'); else the start of a sentence
             self.provisional = False
-            if not (soon and len((self.heading + " " + soon.group(1)).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)):
+            limit = HEADING_MAX_WORDS.get(self.kind, 0)
+            colon_ends = soon and len((self.heading + " " + soon.group(1)).split()) <= limit
+            short_tail = not soon and not t.endswith((".", ";")) and (
+                len(t.split()) <= SHORT_TAIL_WORDS or (_caps(self.heading) and _caps(t)))
+            if not (colon_ends or short_tail):
                 self.paragraphs, self.heading = [self.heading], None
                 self.last_line_closed = False
                 self.add_line(t, end)
@@ -132,7 +139,8 @@ class Node:
                 t[0].islower() or t[0] == "(" or t[0].isdigit() or (_caps(self.heading) and _caps(t))):
             self.heading = squash(f"{self.heading} {t}").rstrip(":").strip()   # wrapped heading
             limit = WRAPPED_HEADING_MAX_WORDS.get(self.kind, HEADING_MAX_WORDS.get(self.kind, 0))
-            if len(self.heading.split()) > limit or t.endswith((".", ";", "./.")):
+            sentence = t.endswith((".", ";", "./.")) or (t.endswith(":") and len(self.heading.split()) > HEADING_MAX_WORDS.get(self.kind, 0))
+            if len(self.heading.split()) > limit or sentence:
                 self.paragraphs, self.heading = [self.heading], None          # a sentence, not a heading
         elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and _hangs(self.heading)
               and not soon and len((self.heading + " " + t).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)
@@ -216,8 +224,8 @@ def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
             continue
         kind, marker, at = c
         heading, text = split_heading(kind, ln.text[at:])
-        provisional = heading is None and _hanging_heading(kind, text)
-        if provisional:
+        provisional = _hanging_heading(kind, heading if heading and not text else text) and (heading is None or not text)
+        if provisional and heading is None:
             heading, text = text.strip(), ""
         node = Node(kind, marker, heading, ln.content_start, ln.end, ln.index, provisional=provisional)
         if text:
