@@ -161,7 +161,10 @@ def _title_after(lines: tuple[TextLine, ...], i: int, limit: int, upper: bool = 
         j += 1
         if t.endswith((".", ";")):
             break
-    title = squash(" ".join(p.text for p in parts)).rstrip(" .") or None
+    # a line-final ' -' before a lowercase continuation is a speck or a hyphen, not a word
+    joined = [re.sub(r"\s+[-–]\s*$", "", p.text) if k + 1 < len(parts) and parts[k + 1].stripped[:1].islower() else p.text
+              for k, p in enumerate(parts)]
+    title = squash(" ".join(joined)).rstrip(" .") or None
     end = parts[-1].index + 1 if parts else i + 1
     return title, end, parts
 

@@ -12,6 +12,8 @@ from pipeline.structure.text import DocText, fold, squash
 
 _NOI_NHAN_RE = re.compile(r"^\W*noi\s*nhan\s*:?")
 _ITEM_RE = re.compile(r"^\s*[-–+•]\s*(?P<t>.+)$")
+# the archive line whose dash OCR lost or misread ('“LƯU: VT, VX.')
+_ARCHIVE_RE = re.compile(r"^\W{0,2}(?P<t>(?:[Ll][ưuƯU]u|LƯU|LUU)\s*:.+)$")
 _PAREN_RE = re.compile(r"\((?P<p>[^()]{1,30})\)\s*[;.,]?\s*$")
 _GAP_RE = re.compile(r"\s{3,}|\t")
 
@@ -59,7 +61,7 @@ def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
     for ln in dt.lines[start + 1:]:
         text = _GAP_RE.split(ln.text.strip())[0] if ln.text.strip() else ""
         tail = _GAP_RE.split(ln.text.strip())[1:] if ln.text.strip() else []
-        m = _ITEM_RE.match(text)
+        m = _ITEM_RE.match(text) or _ARCHIVE_RE.match(text)
         if not m:
             if not text:
                 continue

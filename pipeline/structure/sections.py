@@ -46,12 +46,55 @@ def classify(line: str) -> Optional[tuple[str, str, int]]:
             if kind == "dash":
                 marker = "-"
             return kind, marker, indent + m.end()
+    m = _OCR_ROMAN.match(t)
+    if m and _caps(t[m.end():]):
+        # an all-caps heading under a Roman numeral OCR misread: 'H.' for 'II.', 'Il.' / '1I.' for 'II.'
+        return "roman", m.group("m").replace("H", "II").replace("l", "I").replace("1", "I"), indent + m.end()
     return None
+
+
+_OCR_ROMAN = re.compile(r"^(?P<m>(?=[IVXHl1]*[Hl1])[IVXHl1]{1,4})\s*[.)]\s*(?=[A-ZĐÀ-Ỹ])")
+_ROMAN_VALUES = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+
+
+def repair_roman_sequence(nodes: list["Node"]) -> None:
+    """Top-level Roman numerals run I, II, III …: one OCR misread between good neighbours ('I, II,
+    II, IV' or 'I, H, III' read as something else) takes the value the sequence says."""
+    romans = [n for n in nodes if n.kind == "roman"]
+    vals = [_ROMAN_VALUES.index(n.marker) if n.marker in _ROMAN_VALUES else -1 for n in romans]
+    for k, n in enumerate(romans):
+        prev = vals[k - 1] if k else -1
+        nxt = vals[k + 1] if k + 1 < len(romans) else None
+        want = prev + 1
+        if vals[k] == want or want >= len(_ROMAN_VALUES):
+            continue
+        if (k and (nxt is None or nxt == want + 1)) or (not k and nxt == want + 1):
+            n.marker, vals[k] = _ROMAN_VALUES[want], want
+
+
+_NOISE_TAIL = re.compile(r"(?<=[.;:!?])(?:\s+[^\w\s]{1,2})+\s*$")
+_CAPS_JUNK_TAIL = re.compile(r"(?:\s+[^\W\d_]{1,3}|\s+[^\w\s]{1,2})+\s*$")
+_LINE_END_DASH = re.compile(r"\s+[-–]\s*$")
+
+
+def strip_noise(text: str) -> str:
+    """A line without OCR specks after its last punctuation ('… tháo gỡ. :' → '… tháo gỡ.')."""
+    return _NOISE_TAIL.sub("", text.strip())
+
+
+def _caps_heading_clean(text: str) -> str:
+    """An all-caps heading without a speck read as a short lowercase word at its end ('KINH PHÍ nổ')."""
+    m = _CAPS_JUNK_TAIL.search(text)
+    if m and _caps(text[: m.start()]) and not _caps(m.group(0)):
+        return text[: m.start()]
+    return text
 
 
 def split_heading(kind: str, rest: str) -> tuple[Optional[str], str]:
     """Heading and text of an item: the part before ':' when short, or the whole short line."""
-    rest = rest.strip()
+    rest = strip_noise(rest)
+    if _caps(rest):
+        rest = _caps_heading_clean(rest)
     if kind not in _HEADED_KINDS:
         return None, rest
     colon = rest.find(":")
@@ -110,7 +153,7 @@ class Node:
         return "\n".join(squash(p) for p in self.paragraphs if p.strip())
 
     def add_line(self, text: str, end: int) -> None:
-        t = text.strip()
+        t = strip_noise(text)
         if not t:
             return
         if self.awaiting_heading:
@@ -208,6 +251,12 @@ def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
     roots: list[Node] = []
     stack: list[Node] = []
     quoted = _quoted_lines(dt, first, last)
+    _parse_into(dt, first, last, quoted, roots, stack)
+    repair_roman_sequence(roots)
+    return roots
+
+
+def _parse_into(dt: DocText, first: int, last: int, quoted: set[int], roots: list[Node], stack: list[Node]) -> None:
     for ln in dt.lines[first:last]:
         if ln.blank:
             continue
@@ -239,7 +288,6 @@ def parse_nodes(dt: DocText, first: int, last: int) -> list[Node]:
         for n in stack:
             n.end = max(n.end, ln.end)
         stack.append(node)
-    return roots
 
 
 def _quoted_lines(dt: DocText, first: int, last: int) -> set[int]:

@@ -16,6 +16,7 @@ from pipeline.structure.model import AuthorityStep, Signer
 from pipeline.structure.text import DocText, fold, squash
 
 TAIL_LINES = 30
+_SPECKS = re.compile(r"(?:\s+[^\w\s]{1,2})+\s*$")
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +80,7 @@ def find_signer(dt: DocText, noi_nhan: Optional[int]) -> Signer:
         if not chain and not _upper(_right_part(text)):
             continue
         cand = _right_part(text) if (text.startswith(("-", "+")) or re.search(r"\s{3,}|\t", text)) else text
+        cand = _SPECKS.sub("", cand)          # 'PHÓ GIÁM ĐỐC `': OCR specks after the words
         if cand.startswith(("-", "+")) or fold(cand).startswith(("noi nhan", "luu")):
             continue
         if position is None and _upper(cand) and (chain or fold(cand) in {fold(o) for o in tables.lexicon()["signer_offices"]}):
