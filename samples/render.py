@@ -79,9 +79,9 @@ def sign_page(img: np.ndarray, lay: Layout, doc: SourceDoc, dpi: int, rng: np.ra
     col_x0 = min(ln.box[0] for ln in signer)
     col_x1 = max(ln.box[2] for ln in signer)
     r = SEAL_DIAMETER_MM * MM / 2
-    centre = (to_px(col_x0 + r * 0.62, dpi), to_px(position[1] + r - 5, dpi))
+    centre = (to_px(col_x0 + r * 0.62, dpi), to_px(position[1] + r - 8, dpi))
     mid = (col_x0 + col_x1) / 2
-    sign_box = (to_px(mid - 45, dpi), to_px(position[3] + 4, dpi), to_px(mid + 85, dpi), to_px(name[1] + 2, dpi))
+    sign_box = (to_px(mid - 45, dpi), to_px(position[3] + 4, dpi), to_px(mid + 85, dpi), to_px(name[1] - 6, dpi))
     seal_text = " ".join(doc.lines("header_left"))
     stamp_and_sign(img, seal_text, centre, to_px(2 * r, dpi), sign_box, rng)
 
