@@ -114,6 +114,31 @@ def tidy_name(printed: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=1)
+def _spellings() -> tuple[re.Pattern, dict[str, str]]:
+    """Every gazetteer name and alias by its folded form (longest first), to respell OCR-damaged ones."""
+    table: dict[str, str] = {}
+    for a in tables.agencies():
+        for phrase in [a["name"], *a.get("aliases", [])]:
+            table.setdefault(fold(phrase), phrase)
+    alts = "|".join(re.escape(f) for f in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
+
+
+def respell(text: Optional[str]) -> Optional[str]:
+    """Diacritics of known agency names restored from the gazetteer, case kept ('Ủy ban nhân dần
+    huyện' → 'Ủy ban nhân dân huyện', 'ỦY BAN NHẦN DÂN' → 'ỦY BAN NHÂN DÂN'); other words untouched."""
+    if not text:
+        return text
+    rx, table = _spellings()
+    out = list(text)
+    for m in rx.finditer(fold(text)):
+        for k, p in enumerate(table[m.group(0)]):
+            c = out[m.start() + k]
+            out[m.start() + k] = p.upper() if c.isupper() else p.lower() if c.islower() else c
+    return "".join(out)
+
+
 def level_of_head(name: str) -> Optional[str]:
     """Level of an agency the gazetteer does not list, from its head ('Sở …' province, 'Phòng …' district)."""
     f = fold(squash(name))

@@ -15,7 +15,7 @@ from typing import Optional
 
 from spacy.tokens import Doc
 
-from pipeline.structure import dates, symbols, tables
+from pipeline.structure import agencies, dates, symbols, tables
 from pipeline.structure.model import Citation
 from pipeline.structure.text import DocText, fold, phrase_pattern, squash
 
@@ -171,7 +171,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         title = squash(text[kw_start:m.end("name")])
         out.append((kw_start, Citation(
             text=squash(text[kw_start:end]), type=kw, number=sym.number if sym else None,
-            symbol=sym.text if sym else None, title=title, date=date, issuer=issuer,
+            symbol=sym.text if sym else None, title=title, date=date, issuer=agencies.respell(issuer),
             role=roles(kw_start), confidence=0.8, provenance=dt.provenance(kw_start, end))))
         taken.append((kw_start, end))
 
@@ -201,6 +201,6 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         conf = 0.5 + 0.2 * bool(word_type) + 0.15 * bool(date) + 0.15 * bool(issuer)
         out.append((start, Citation(
             text=squash(text[start:end]), type=ctype, number=sym.number, symbol=sym.text, date=date,
-            issuer=issuer, role=roles(start), confidence=round(conf, 2), provenance=dt.provenance(start, end))))
+            issuer=agencies.respell(issuer), role=roles(start), confidence=round(conf, 2), provenance=dt.provenance(start, end))))
     out.sort(key=lambda x: x[0])
     return [c for _, c in out]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from pipeline.structure import dates, symbols, tables
+from pipeline.structure import agencies, dates, symbols, tables
 from pipeline.structure.model import Document, Issuer
 from pipeline.structure.text import DocText, TextLine, fold, squash
 
@@ -261,7 +261,7 @@ def parse_header(dt: DocText) -> HeaderResult:
         elif issuer_lines:
             break
     if issuer_lines:
-        doc.issuer = split_issuer([_cell(cleaned[ln.index]) for ln in issuer_lines])
+        doc.issuer = split_issuer([agencies.respell(_cell(cleaned[ln.index])) for ln in issuer_lines])
         prov["issuer"] = dt.provenance(issuer_lines[0].content_start, issuer_lines[-1].end)
 
     # title: under the type line, or the V/v of a công văn
@@ -309,7 +309,8 @@ def _scan_limit(lines) -> int:
 
 def _cell(text: str) -> str:
     """A header line without table debris: the part before a '|' bar, rule runs ('-------', '___') dropped."""
-    return squash(re.sub(r"[-_=–—]{2,}|_+$", " ", text.split("|")[0]))
+    cell = squash(re.sub(r"[-_=–—]{2,}|_+$", " ", text.split("|")[0]))
+    return re.sub(r"^[^\w(]+\s*", "", cell)        # a speck before the first word (': SỞ …')
 
 
 def _gap_closes_issuer(lines, i, end, cleaned) -> bool:

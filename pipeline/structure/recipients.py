@@ -11,7 +11,8 @@ from pipeline.structure.model import Recipient
 from pipeline.structure.text import DocText, fold, squash
 
 _NOI_NHAN_RE = re.compile(r"^\W*noi\s*nhan\s*:?")
-_ITEM_RE = re.compile(r"^\s*[-–+•]\s*(?P<t>.+)$")
+# the item dash as printed or as OCR reads it ('~', '~-', '—', '¬')
+_ITEM_RE = re.compile(r"^\s*(?:[~¬]\s*)?[-–—−+•~¬]\s*(?P<t>.+)$")
 # the archive line whose dash OCR lost or misread ('“LƯU: VT, VX.')
 _ARCHIVE_RE = re.compile(r"^\W{0,2}(?P<t>(?:[Ll][ưuƯU]u|LƯU|LUU)\s*:.+)$")
 _PAREN_RE = re.compile(r"\((?P<p>[^()]{1,30})\)\s*[;.,]?\s*$")

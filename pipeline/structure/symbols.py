@@ -56,7 +56,12 @@ def _known_parts() -> dict[str, str]:
 
 
 def fix_part(part: str) -> str:
-    """'QD' -> 'QĐ' when the folded form is a known code and the printed one lost its Đ."""
+    """'QD' -> 'QĐ' when the folded form is a known code and the printed one lost its Đ; a letter
+    OCR doubled ('QĐĐ') is undone when that gives a known code."""
+    if fold(part) not in _known_parts():
+        single = re.sub(r"(.)\1", r"\1", part)
+        if single != part and fold(single) in _known_parts():
+            part = single
     known = _known_parts().get(fold(part))
     if known and known.upper() != part.upper() and fold(known) == fold(part) and "Đ" in known.upper() and "Đ" not in part.upper():
         return known

@@ -44,8 +44,12 @@ def phrase_pattern(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in phrase.split())
 
 
+# OCR reads Vietnamese Đ/đ as the Icelandic eth (Ð/ð), which Vietnamese never uses: same length swap
+_OCR_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ"})
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text).translate(_OCR_LOOKALIKES)
 
 
 def squash(text: str) -> str:
@@ -120,7 +124,7 @@ def from_text(text: str) -> DocText:
 
 
 def from_pages(pages: Sequence[PageText]) -> DocText:
-    text = join_pages(pages)
+    text = join_pages(pages).translate(_OCR_LOOKALIKES)
     lines = []
     prev_page = None
     for start, end, page, line in line_offsets(pages):
@@ -130,7 +134,7 @@ def from_pages(pages: Sequence[PageText]) -> DocText:
         prev_page = page.number
         b = tuple(int(v) for v in line.bbox) if line.bbox else None
         pos = start
-        for part in line.text.split("\n"):  # a text-layer "line" may hold several
+        for part in line.text.translate(_OCR_LOOKALIKES).split("\n"):  # a text-layer "line" may hold several
             lines.append(TextLine(len(lines), pos, pos + len(part), part, line.region or "body", page.number, b))
             pos += len(part) + 1
     return DocText(text, tuple(lines))
