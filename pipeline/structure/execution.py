@@ -15,6 +15,8 @@ from pipeline.structure import agencies, tables
 from pipeline.structure.text import DocText, fold, squash
 
 WHO_MAX_CHARS = 700
+# an OCR speck between a word and a lowercase one, where no punctuation belongs
+_SPECK_IN_WORDS = re.compile(r"(?<=\w)[:`'~](?=\s+[a-zà-ỹđ])")
 _PERSONS = re.compile(r"^(?:cac\s+)?(?:ca nhan|ong|ba|ong \(ba\)|thanh vien)\b")
 
 
@@ -93,7 +95,7 @@ def find_clauses(dt: DocText, start: int, end: int) -> list[Clause]:
     out = []
     for m in _clause_re().finditer(fold(text)):
         who_start = _subject_start(text, max(0, m.start() - WHO_MAX_CHARS), m.start())
-        who = text[who_start:m.start()]
+        who = _SPECK_IN_WORDS.sub(" ", text[who_start:m.start()])     # 'Giám: đốc' → 'Giám  đốc' (same length)
         if len(who.strip()) < 3:
             continue
         lead = len(who) - len(who.lstrip())
