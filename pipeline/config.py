@@ -15,6 +15,8 @@ class Settings:
     max_pages: int = 2000              # per document, before E_TOO_MANY_PAGES
     max_pixels: int = 200_000_000      # per page (A0 at 300 dpi is 140 Mpx), before E_TOO_LARGE
     upscale_below_dpi: int = 150       # upscale x2 only under this resolution
+    ocr_dpi: int = 240                 # pages finer than this are reduced to it for OCR (boxes stay in page pixels)
+    psm: int = 4                       # tesseract page segmentation mode for the stacked regions
     deskew_min_degrees: float = 0.5
     remove_colour_ink: bool = True     # red seals, blue signatures and notes
     detect_rotation: bool = True       # tesseract OSD for 90/180 degree pages

@@ -2,8 +2,8 @@
 
 Order matters: coloured ink (red round seals, blue signatures and notes) is removed
 while colour is still there, before anything is binarized — a seal over text otherwise
-turns into black blots that OCR reads as noise. Then deskew, then upscale only
-low-resolution scans (upscaling 200–300 dpi scans makes tesseract worse).
+turns into black blots that OCR reads as noise. Then the resolution OCR wants (upscale
+only low-resolution scans: upscaling 200–300 dpi scans makes tesseract worse), then deskew.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class CleanPage:
     number: int
     grey: np.ndarray        # H x W uint8, black text on white
     dpi: float              # resolution of `grey` (after any upscaling)
-    scale: float            # grey pixels per rasterized pixel (2.0 when upscaled)
+    scale: float            # grey pixels per rasterized pixel (2.0 when upscaled, < 1 when reduced for OCR)
     skew: float             # degrees the page was rotated to straighten it
     ink_removed: bool
 
@@ -44,18 +44,27 @@ def preprocess(page: PageImage, settings: Settings) -> CleanPage:
     else:
         grey = pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
         removed = False
+    scale = ocr_scale(page.dpi, settings)
+    if scale != 1.0:
+        interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interpolation)
     angle = estimate_skew(grey)
     if abs(angle) >= settings.deskew_min_degrees:
         grey = rotate(grey, angle)
     else:
         angle = 0.0
-    scale = 1.0
-    dpi = page.dpi
-    if dpi < settings.upscale_below_dpi:
-        scale = 2.0
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        dpi *= scale
+    dpi = page.dpi * scale
     return CleanPage(number=page.number, grey=grey, dpi=dpi, scale=scale, skew=angle, ink_removed=removed)
+
+
+def ocr_scale(dpi: float, settings: Settings) -> float:
+    """×2 below `upscale_below_dpi`; down to `ocr_dpi` above it (tesseract normalizes line height,
+    so extra pixels only cost time); 1 in between."""
+    if dpi < settings.upscale_below_dpi:
+        return 2.0
+    if dpi > settings.ocr_dpi * 1.05:
+        return settings.ocr_dpi / dpi
+    return 1.0
 
 
 def remove_colour_ink(rgb: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -46,4 +46,6 @@ def test_upscale_only_low_resolution():
     assert low.scale == 2.0 and low.dpi == 200.0 and low.grey.shape == (3508, 2480)
     mid = preprocess(PageImage(1, grey, dpi=200.0), settings)
     assert mid.scale == 1.0 and mid.grey.shape == grey.shape
+    fine = preprocess(PageImage(1, grey, dpi=600.0), Settings(ocr_dpi=300))
+    assert fine.scale == 0.5 and fine.dpi == 300.0
 
