@@ -9,6 +9,7 @@ printed text, so OCR-damaged diacritics and spacing still parse.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Optional
@@ -115,12 +116,21 @@ def _issuer_before(text: str, start: int) -> Optional[str]:
     return None
 
 
-def _date_at(doc: Doc, pos: int, date_spans) -> tuple[Optional[str], int]:
+class _DateIndex(list):
+    """Date spans sorted by start, with their starts for bisect (a citation looks up the date after it)."""
+
+    def __init__(self, spans):
+        super().__init__(sorted(spans, key=lambda s: s.start_char))
+        self.starts = [s.start_char for s in self]
+
+
+def _date_at(text: str, pos: int, date_spans) -> tuple[Optional[str], int]:
     """A date right after pos ('ngày 18/01/2022', ', ngày 18 tháng 01 năm 2022')."""
-    folded = fold(doc.text[pos:pos + 40])
+    folded = fold(text[pos:pos + 40])
     m = _AFTER_DATE_RE.match(folded)
     gap_end = pos + (m.end() if m else 0)
-    for span in date_spans:
+    starts = [sp.start_char for sp in date_spans] if not isinstance(date_spans, _DateIndex) else date_spans.starts
+    for span in date_spans[bisect.bisect_left(starts, pos):]:
         if pos <= span.start_char <= gap_end:
             return span.label_, span.end_char
         if span.start_char > gap_end:
@@ -149,7 +159,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
     """Citations in reading order. `roles(start)` tells legal_basis from reference."""
     text = doc.text
     folded = fold(text)
-    date_spans = sorted(doc.spans["date"], key=lambda s: s.start_char)
+    date_spans = _DateIndex(doc.spans["date"])
     out: list[tuple[int, Citation]] = []
     taken: list[tuple[int, int]] = []
 
@@ -160,7 +170,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
             continue
         if not text[kw_start].isupper() or _NOT_A_TITLE.search(text[m.start("name"):m.end("name")]):
             continue
-        date, date_end = _date_at(doc, m.end("name"), date_spans)
+        date, date_end = _date_at(text, m.end("name"), date_spans)
         if not date:
             continue
         found = symbols.find_symbols(text, m.start("sym"), m.end("sym")) if m.group("sym") else []
@@ -190,7 +200,7 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         start = s0 - (len(folded[max(0, s0 - 40):s0]) - before.start("type")) if before else s0
         word_type = dict(_type_words())[" ".join(before.group("type").split())] if before else None
         ctype = _infer_type(sym, word_type)
-        date, end = _date_at(doc, sym.end, date_spans)
+        date, end = _date_at(text, sym.end, date_spans)
         issuer, end2 = _issuer_at(text, end if date else sym.end)
         if issuer is None:
             issuer = _issuer_before(text, start)
