@@ -11,7 +11,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: help setup apt venv run test test-fast samples models schema bench bench-restore bench-batch eval clean
+.PHONY: help setup apt venv run test test-fast samples models schema bench bench-restore bench-batch eval eval-ocr eval-corpus clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -67,6 +67,13 @@ bench-batch: setup  ## pages/minute of a 40-page batch with 2 workers
 
 eval: setup  ## field-level P/R/F1 of the structure stage against hand-written gold
 	$(PY) -m bench.structure --shared $(SHARED)
+
+eval-ocr: setup  ## structure figures on the OCR of the rendered scans (sohoa process, then the records)
+	$(SOHOA) process $$($(PY) -c "import json; print(' '.join('samples/'+e['scan'] for e in json.load(open('samples/manifest.json'))))") --out out/eval-ocr
+	$(PY) -m bench.structure --shared $(SHARED) --records out/eval-ocr
+
+eval-corpus: setup  ## header check of the structure stage on every corpus document with a symbol ($(SHARED)/corpus)
+	$(PY) -m bench.structure --shared $(SHARED) --corpus 0
 
 clean:  ## remove build products (not the venv)
 	rm -rf out build *.egg-info .pytest_cache
