@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.pagetext import Line, PageText, Word
 from pipeline.restore import model_available, restore_page, restore_text
-from pipeline.restore.syllables import strip
+from pipeline.restore.syllables import is_well_formed, strip
 
 pytestmark = pytest.mark.skipif(
     not model_available(), reason="models/restore/trigram.npz missing: run `make models` to train it"
@@ -32,6 +32,13 @@ SENTENCES = [
 
 def syllables(text: str) -> list[str]:
     return [w.strip(".,;:()") for w in text.split() if any(c.isalpha() for c in w)]
+
+
+def test_every_syllable_of_real_sentences_is_well_formed():
+    words = {w.lower() for s in SENTENCES for w in syllables(s) if w.isalpha()}
+    words |= {"nêu", "đều", "nếu", "kêu", "yêu", "khuya", "thuở", "gửi", "hươu", "boong", "quốc", "giữ", "ngoằn"}
+    assert sorted(w for w in words if not is_well_formed(w)) == []
+    assert not any(is_well_formed(w) for w in ("ubnd", "qudc", "chwong", "hđnd", "s6", "tt"))
 
 
 def test_stripped_sentences_are_mostly_restored():

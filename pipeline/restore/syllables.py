@@ -26,7 +26,7 @@ _STRIP.update({ord("đ"): "d", ord("Đ"): "D"})
 
 _STRUCT = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
-    r"(a|ai|ao|au|ay|e|eo|i|ia|iu|ieu|ie|o|oa|oai|oay|oao|oe|oeo|oi|oo|u|ua|uay|uau|ue|ui|uo|uoi|uou|uu|uy|uya|uye|uyu|y|ye|yeu)"
+    r"(a|ai|ao|au|ay|e|eo|eu|i|ia|iu|ieu|ie|o|oa|oai|oay|oao|oe|oeo|oi|oo|u|ua|uay|uau|ue|ui|uo|uoi|uou|uu|uy|uya|uye|uyu|y|ye|yeu)"
     r"(ng|nh|ch|[cmnpt])?$"
 )
 
