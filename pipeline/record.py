@@ -112,13 +112,24 @@ def _page_out(page: PageText) -> PageOut:
 
 def failed_record(path, error: SohoaError, source=None, settings: Settings = Settings()) -> Record:
     """The record of a document that could not be read: what, where and why."""
-    src = SourceOut(path=str(path))
     if source is not None:
         src = SourceOut(path=source.path, sha256=source.sha256, mime=source.mime, pages=source.pages, size=source.size)
+    else:
+        src = _fingerprint(Path(path))
     return Record(
         status="failed", source=src, pipeline=_pipeline_info(settings),
         error=ErrorOut(code=error.code.value, stage=error.stage, message=error.message, hint=error.hint),
     )
+
+
+def _fingerprint(path: Path) -> SourceOut:
+    """Hash and size of a file refused before ingest finished, so a failure still names its exact bytes."""
+    from pipeline.ingest import sha256_file
+
+    try:
+        return SourceOut(path=str(path), sha256=sha256_file(path), size=path.stat().st_size)
+    except OSError:
+        return SourceOut(path=str(path))
 
 
 def record_schema() -> dict:

@@ -48,6 +48,17 @@ def test_failed_record_validates_and_says_why():
     data = json.loads(record_json(failed_record("x.pdf", err)))
     assert data["status"] == "failed"
     assert data["error"]["code"] == "E_ENCRYPTED" and data["error"]["stage"] == "ingest"
+    assert data["source"]["sha256"] is None  # no such file: nothing to fingerprint
+
+
+def test_failed_record_fingerprints_a_refused_file(tmp_path):
+    import hashlib
+
+    junk = tmp_path / "notes.jpg"
+    junk.write_bytes(b"not an image")
+    data = json.loads(record_json(failed_record(junk, SohoaError(ErrorCode.E_UNSUPPORTED))))
+    assert data["source"]["sha256"] == hashlib.sha256(b"not an image").hexdigest()
+    assert data["source"]["size"] == 12
 
 
 def test_line_offsets_index_the_joined_text():
