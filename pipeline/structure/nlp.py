@@ -19,7 +19,6 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import get_words_and_spaces
 
 from pipeline.structure import dates, symbols, tables
 from pipeline.structure.text import fold
@@ -34,12 +33,44 @@ class SyllableTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words = [w for m in _TOKEN_RE.finditer(text) for w in m.group(0).split()]
-        words, spaces = get_words_and_spaces(words, text)
+        words, spaces = words_and_spaces(text)
         doc = Doc(self.vocab, words=words, spaces=spaces)
-        for tok in doc:
-            tok.norm_ = fold(tok.text)
+        for tok, w in zip(doc, words):
+            tok.norm_ = _norm(w)
         return doc
+
+
+@lru_cache(maxsize=200_000)
+def _norm(word: str) -> str:
+    return fold(word)
+
+
+def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
+    """spaCy's words/spaces for the tokens of `text` (a token's one trailing space is a flag; any other
+    whitespace is a token of its own), in one pass: spaCy's generic aligner is slow on long documents."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+
+    def gap(ws: str) -> None:
+        if not ws:
+            return
+        if words and not spaces[-1] and ws[0] == " ":
+            spaces[-1] = True
+            ws = ws[1:]
+        if ws:
+            words.append(ws)
+            spaces.append(False)
+
+    for m in _TOKEN_RE.finditer(text):
+        for piece in re.finditer(r"\S+", m.group(0)):
+            start = m.start() + piece.start()
+            gap(text[pos:start])
+            words.append(piece.group(0))
+            spaces.append(False)
+            pos = start + len(piece.group(0))
+    gap(text[pos:])
+    return words, spaces
 
 
 def _pattern_tokens(phrase: str) -> list[dict]:
@@ -47,7 +78,7 @@ def _pattern_tokens(phrase: str) -> list[dict]:
     out: list[dict] = []
     for w in (w for m in _TOKEN_RE.finditer(phrase) for w in m.group(0).split()):
         if out:
-            out.append({"IS_SPACE": True, "OP": "*"})
+            out.append({"IS_SPACE": True, "OP": "?"})
         out.append({"NORM": fold(w)})
     return out
 
