@@ -4,7 +4,8 @@ none — nothing Vietnamese to decide (codes, numbers, foreign text);
 tone — the line is accented Vietnamese: accents are trusted, only costly tone/shape fixes and
        non-syllables are considered;
 full — the line lost its accents (typed bare): every syllable is re-decided and accents that are
-       there count only as weak evidence; words that are no syllable (names, foreign words) stay;
+       there count only as weak evidence; Capitalized words that are no syllable (names, foreign
+       words) stay, lowercase ones may go through the confusion table;
 garble — full, and the line also has words that look like OCR confusions (English-model OCR: "s6",
        "Chwong", "qudc"): those are rewritten through the confusion table.
 """
