@@ -108,9 +108,14 @@ def test_agency_validity_follows_2025_reorganization():
     assert a.agency.valid_on_document_date is False and a.agency.successor == "Sở Khoa học và Công nghệ"
 
 
-def test_extract_pages_spans_index_joined_text_and_carry_boxes():
+def _two_pages(split: int) -> list[PageText]:
+    """HEADER as two OCR pages, one 18-pixel line every 20 pixels, page 2 from line `split`."""
     lines = [Line(t, (10, 20 * i, 500, 20 * i + 18), 95.0) for i, t in enumerate(HEADER.splitlines())]
-    pages = [PageText(1, tuple(lines[:10])), PageText(2, tuple(lines[10:]))]
+    return [PageText(1, tuple(lines[:split])), PageText(2, tuple(lines[split:]))]
+
+
+def test_extract_pages_spans_index_joined_text_and_carry_boxes():
+    pages = _two_pages(10)
     ex = extract_pages(pages)
     text = join_pages(pages)
     c = ex.citations[0]
@@ -275,8 +280,7 @@ def test_front_of_a_district_keeps_its_level():
 
 
 def test_section_heading_and_text_carry_page_and_box():
-    lines = [Line(t, (10, 20 * i, 500, 20 * i + 18), 95.0) for i, t in enumerate(HEADER.splitlines())]
-    pages = [PageText(1, tuple(lines[:12])), PageText(2, tuple(lines[12:]))]
+    pages = _two_pages(12)
     ex = extract_pages(pages)
     text = join_pages(pages)
     impl = ex.sections[1]
