@@ -69,9 +69,10 @@ def process(
     read gets a record with status "failed" and an error code, a one-line message on
     stderr, and the run goes on. The original files are never modified.
     """
+    from pipeline.atomic import write_text
+    from pipeline.batch import output_names
+    from pipeline.engine import DependencyMissing, process_paths
     from pipeline.ingest import expand_inputs
-    from pipeline.record import write_record
-    from pipeline.run import process_files
 
     settings = _settings(workers=workers, dpi=dpi, ocr_timeout=ocr_timeout, max_pages=max_pages,
                          max_pixels=max_pixels, restore=False if no_restore else None)
@@ -92,23 +93,22 @@ def process(
     failed = 0
     with ProgressDisplay(len(paths), quiet) as progress:
         try:
-            for outcome in process_files(paths, settings, on_page=progress.page, on_total=progress.total):
-                target = out / names[outcome.path]
+            for outcome in process_paths(paths, settings):
+                path = outcome.job.path
+                target = out / f"{names[path]}.json"
                 try:
-                    write_record(outcome.record, target)
+                    write_text(target, outcome.record_json)
                 except OSError as exc:
-                    _err(f"sohoa: {outcome.path}: the record could not be written to {target} ({exc.strerror}) [E_OUTPUT]")
-                    failed += 1
-                    continue
-                except Exception as exc:  # a record failing its schema is a bug: report it, go on with the rest
-                    _err(f"sohoa: {outcome.path}: the record is invalid and was not written ({type(exc).__name__}); "
-                         "please report it with the file [E_INTERNAL]")
+                    _err(f"sohoa: {path}: the record could not be written to {target} ({exc.strerror}) [E_OUTPUT]")
                     failed += 1
                     continue
                 if outcome.error is not None:
                     failed += 1
-                    _err(f"sohoa: {outcome.error.one_line(str(outcome.path))}")
-                progress.document(outcome.path)
+                    _err(f"sohoa: {outcome.error.to_exception().one_line(str(path))}")
+                progress.document(path, outcome.pages)
+        except DependencyMissing as exc:
+            _err(f"sohoa: {exc.error.message}. Install it with: {exc.error.hint}")
+            raise typer.Exit(EXIT_MISSING)
         except KeyboardInterrupt:
             _err("sohoa: interrupted")
             raise typer.Exit(EXIT_INTERRUPTED)
@@ -125,27 +125,13 @@ def _probe_writable(folder: Path) -> None:
         pass
 
 
-def output_names(paths: list[Path]) -> dict[Path, str]:
-    """`<stem>.json` per input; inputs sharing a stem get `<stem>.<ext>.json`, then a counter."""
-    names: dict[Path, str] = {}
-    taken: set[str] = set()
-    stems = [p.stem for p in paths]
-    for path in paths:
-        name = f"{path.stem}.json" if stems.count(path.stem) == 1 else f"{path.name}.json"
-        base, n = name[:-5], 2
-        while name in taken:
-            name, n = f"{base}.{n}.json", n + 1
-        taken.add(name)
-        names[path] = name
-    return names
-
-
 class ProgressDisplay:
-    """A rich progress bar over pages on a terminal; nothing otherwise (the per-document lines suffice)."""
+    """A rich progress bar over documents on a terminal (pages counted as they finish); silent otherwise."""
 
     def __init__(self, documents: int, quiet: bool):
         self.enabled = not quiet and sys.stderr.isatty()
         self.documents = documents
+        self.pages = 0
         self.bar = None
 
     def __enter__(self):
@@ -153,26 +139,19 @@ class ProgressDisplay:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("pages"), TimeRemainingColumn(), transient=False)
+                                TextColumn("documents"), TimeRemainingColumn(), transient=False)
             self.bar.start()
-            self.task = self.bar.add_task("reading", total=None)
+            self.task = self.bar.add_task("reading", total=self.documents)
         return self
 
     def __exit__(self, *exc):
         if self.bar:
             self.bar.stop()
 
-    def total(self, pages: int) -> None:
+    def document(self, path: Path, pages: int) -> None:
+        self.pages += pages
         if self.bar:
-            self.bar.update(self.task, total=pages)
-
-    def page(self) -> None:
-        if self.bar:
-            self.bar.advance(self.task)
-
-    def document(self, path: Path) -> None:
-        if self.bar:
-            self.bar.console.print(f"[dim]done[/dim] {path}")
+            self.bar.update(self.task, advance=1, description=f"reading ({self.pages} pages done)")
 
 
 @app.command()

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pipeline.config import Settings
 from pipeline.errors import MissingDependency
@@ -198,3 +198,24 @@ def _minimal_failed_record(job: Job, exc: Exception) -> str:
                        "source": {"path": str(job.path), "sha256": job.sha256},
                        "note": f"the failed record could not be built: {type(exc).__name__}: {exc}"},
                       ensure_ascii=False, indent=2) + "\n"
+
+
+def process_paths(paths: list[Path], settings: Settings, processor: Processor | None = None) -> Iterator[Outcome]:
+    """Documents through the engine with nothing cached or skipped (`sohoa process`): outcomes as they finish.
+
+    Same tasks, same failure handling and same worker-crash isolation as batch and watch; the
+    state lives in memory only, so a rerun reads everything again.
+    """
+    from pipeline.executors import make_executor
+    from pipeline.processor import PIPELINE
+
+    with StateDB(Path(":memory:")) as state:
+        executor = make_executor("local", settings.workers)
+        try:
+            engine = Engine(processor or PIPELINE, settings, executor, state)
+            for index, path in enumerate(paths):
+                engine.add(Job(path=Path(path), sha256="", key=f"process-{index}"))
+            while engine.busy:
+                yield from engine.step(0.5)
+        finally:
+            executor.close()

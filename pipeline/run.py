@@ -3,19 +3,18 @@
     ingest → (per page: text layer | rasterize → preprocess → layout → ocr → restore) → structure → record
 
 `ocr_page` is the unit of parallel work: a picklable (source, page number, settings)
-in, a PageText out, one tesseract process at a time. Pages of many documents are
-interleaved over a process pool by `process_files`.
+in, a PageText out, one tesseract process at a time. `pipeline.engine` interleaves the
+pages of many documents over a process pool or a Dask cluster; `process_file` is the
+plain sequential path for one document (library use, tests).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable
 
 from pipeline.config import Settings
-from pipeline.errors import ErrorCode, SohoaError
 from pipeline.ingest import Source, ingest
 from pipeline.layout import READING_ORDER, find_regions
 from pipeline.ocr import detect_rotation, read_regions
@@ -23,7 +22,7 @@ from pipeline.pagetext import PageText
 from pipeline.preprocess import CleanPage, preprocess, turn
 from pipeline.rasterize import rasterize_page
 from pipeline.repair import REPAIRED_WARNING
-from pipeline.record import Record, failed_record, make_record
+from pipeline.record import Record, make_record
 from pipeline.textlayer import read_text_layer
 
 LOW_CONFIDENCE = 55.0   # mean word confidence under which the page may be sideways or upside down
@@ -99,78 +98,3 @@ def process_file(path: Path | str, settings: Settings = Settings(), map_pages: C
     source = ingest(path, settings)
     pages = list(map_pages(lambda n: ocr_page(source, n, settings), range(1, source.pages + 1)))
     return build_record(source, pages, settings)
-
-
-@dataclass
-class Outcome:
-    path: Path
-    record: Record
-    error: SohoaError | None = None
-
-
-def process_files(paths: Iterable[Path], settings: Settings, on_page: Callable[[], None] | None = None,
-                  on_total: Callable[[int], None] | None = None) -> Iterator[Outcome]:
-    """Every document to its record, pages of all documents spread over `settings.workers` processes.
-
-    A document that fails yields a failed record; the others go on. `on_total` is told
-    how many pages are known so far (grows as documents are ingested), `on_page` ticks per page.
-    """
-    jobs: dict[Path, dict] = {}
-    order: list[Path] = []
-    known_pages = 0
-    with ProcessPoolExecutor(max_workers=settings.workers) as pool:
-        futures: dict[Future, tuple[Path, int]] = {}
-        for path in paths:
-            order.append(path)
-            try:
-                source = ingest(path, settings)
-            except SohoaError as exc:
-                jobs[path] = {"error": exc, "source": None, "pages": {}, "n": 0}
-                continue
-            jobs[path] = {"error": None, "source": source, "pages": {}, "n": source.pages}
-            known_pages += source.pages
-            if on_total:
-                on_total(known_pages)
-            for n in range(1, source.pages + 1):
-                futures[pool.submit(ocr_page, source, n, settings)] = (path, n)
-        pending = set(futures)
-        finished: set[Path] = set()
-        while True:
-            for path in order:
-                if path not in finished and _complete(jobs[path]):
-                    finished.add(path)
-                    yield _outcome(path, jobs[path], settings)
-            if not pending:
-                break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                path, n = futures.pop(fut)
-                job = jobs[path]
-                try:
-                    job["pages"][n] = fut.result()
-                except SohoaError as exc:
-                    job["error"] = job["error"] or exc
-                    job["pages"][n] = None
-                except Exception as exc:  # a bug or a crashed worker must not stop the other documents
-                    job["error"] = job["error"] or SohoaError(ErrorCode.E_INTERNAL, f"{type(exc).__name__}: {exc}", stage="ocr")
-                    job["pages"][n] = None
-                if on_page:
-                    on_page()
-
-
-def _complete(job: dict) -> bool:
-    return len(job["pages"]) == job["n"]
-
-
-def _outcome(path: Path, job: dict, settings: Settings) -> Outcome:
-    if job["error"] is not None:
-        return Outcome(path, failed_record(path, job["error"], job["source"], settings), job["error"])
-    pages = [job["pages"][n] for n in sorted(job["pages"])]
-    try:
-        return Outcome(path, build_record(job["source"], pages, settings))
-    except SohoaError as exc:
-        return Outcome(path, failed_record(path, exc, job["source"], settings), exc)
-    except Exception as exc:  # a bug in a text stage fails this document, never the run
-        error = SohoaError(ErrorCode.E_INTERNAL, f"{type(exc).__name__}: {str(exc)[:200]}", stage="structure",
-                           hint="please report it with the file")
-        return Outcome(path, failed_record(path, error, job["source"], settings), error)

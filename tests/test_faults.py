@@ -399,6 +399,7 @@ def test_record_that_cannot_be_written_is_reported_and_the_rest_are_written(tmp_
 def test_a_text_stage_bug_fails_only_its_document(tmp_path, monkeypatch):
     """E.g. a parser refusing a 1M-character text: that document gets E_INTERNAL, the others their records."""
     import pipeline.run as run
+    from pipeline.engine import process_paths
 
     docs = [F.text_pdf(tmp_path / f"{name}.pdf") for name in ("một", "hai", "ba")]
     real = run.build_record
@@ -408,11 +409,12 @@ def test_a_text_stage_bug_fails_only_its_document(tmp_path, monkeypatch):
             raise ValueError("[E088] Text of length 1110000 exceeds maximum of 1000000")
         return real(source, pages, settings)
 
-    monkeypatch.setattr(run, "build_record", build)
-    outcomes = {o.path.name: o for o in run.process_files(docs, Settings(workers=1, restore=False))}
-    assert outcomes["hai.pdf"].record.status == "failed" and outcomes["hai.pdf"].error.code is ErrorCode.E_INTERNAL
-    assert "E088" in outcomes["hai.pdf"].record.error.message
-    assert outcomes["một.pdf"].record.status == outcomes["ba.pdf"].record.status == "ok"
+    monkeypatch.setattr(run, "build_record", build)  # worker processes are forked after the patch
+    outcomes = {o.job.path.name: o for o in process_paths(docs, Settings(workers=1, restore=False))}
+    records = {name: json.loads(o.record_json) for name, o in outcomes.items()}
+    assert records["hai.pdf"]["status"] == "failed" and outcomes["hai.pdf"].error.code == ErrorCode.E_INTERNAL.value
+    assert "E088" in records["hai.pdf"]["error"]["message"]
+    assert records["một.pdf"]["status"] == records["ba.pdf"]["status"] == "ok"
 
 
 def test_a_parser_surprised_by_a_file_means_damaged_not_a_crash(tmp_path, monkeypatch):
