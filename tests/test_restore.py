@@ -130,3 +130,14 @@ def test_any_text_gives_nfc_and_same_line_count(text):
     out = restore_text(text)
     assert out == unicodedata.normalize("NFC", out)
     assert out.count("\n") == text.count("\n")
+
+
+def test_accented_names_are_kept_as_read():
+    """A rare name must not be 'corrected' into frequent words (Lù Văn Pháng → Lư Văn Phang)."""
+    from pipeline.restore import get_restorer
+
+    restorer = get_restorer()
+    assert restorer.restore_line("Lù Văn Pháng", word_conf=[92, 92, 92], trusted=93) == "Lù Văn Pháng"
+    assert restorer.restore_line("Đồng chí Hoàng Nam Khánh", word_conf=[80] * 5, trusted=93) == "Đồng chí Hoàng Nam Khánh"
+    # a lone capitalized word at the start of a sentence is not a name run: its tone can still be fixed
+    assert restorer.restore_line("3. Tống hợp, báo cáo", word_conf=[90, 60, 90, 90], trusted=93) == "3. Tổng hợp, báo cáo"

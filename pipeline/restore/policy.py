@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from pipeline.restore.candidates import Costs, Inventory
-from pipeline.restore.syllables import case_of, has_marks, strip
+from pipeline.restore.syllables import case_of, has_marks, is_well_formed, strip
 from pipeline.restore.tokens import Token
 
 ACCENTED_SHARE = 0.5     # marked / (marked + bare-but-accentable) at or above which a line counts as accented
@@ -67,6 +67,26 @@ def changeable(tok: Token, inv: Inventory, next_text: str) -> bool:
     if next_text in (")", ".") and (len(tok.text) == 1 or strip(low) not in inv.by_key):
         return False               # list markers "a)", abbreviations "tr.", "TP."
     return True
+
+
+def name_runs(tokens: list[Token]) -> set[int]:
+    """Indexes of words in runs of two or more Capitalized well-formed syllables: people and places
+    ("Lù Văn Pháng", "Mường Khương"). The language model knows common words, not names, and would
+    "correct" a rare name into a frequent word, so accented name words are kept as read."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, tok in enumerate(tokens):
+        is_name = tok.kind == "word" and case_of(tok.text) == "title" and is_well_formed(tok.text.lower())
+        follows = bool(run) and tok.start - tokens[run[-1]].end == 1  # one space after the previous name word
+        if is_name and (follows or not run):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            out.update(run)
+        run = [i] if is_name else []
+    if len(run) >= 2:
+        out.update(run)
+    return out
 
 
 def line_stats(tokens: list[Token], inv: Inventory, movable: list[bool]) -> LineStats:

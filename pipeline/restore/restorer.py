@@ -14,8 +14,8 @@ from pipeline.pagetext import nfc
 from pipeline.restore.candidates import Costs, Inventory
 from pipeline.restore.decode import viterbi
 from pipeline.restore.lm import MODEL_FILE, VOCAB_FILE, TrigramLM
-from pipeline.restore.policy import Mode, changeable, line_stats, options
-from pipeline.restore.syllables import apply_case, case_of
+from pipeline.restore.policy import Mode, changeable, line_stats, name_runs, options
+from pipeline.restore.syllables import apply_case, case_of, has_marks
 from pipeline.restore.tokens import BOS, EOS, Token, lm_symbol, tokenize
 
 _CHUNK = re.compile(r"\S+")
@@ -53,6 +53,9 @@ class Restorer:
         mode = line_stats(tokens, self.inv, movable).mode
         if mode is Mode.NONE:
             return line
+        names = name_runs(tokens)
+        movable = [ok and not (i in names and (mode is Mode.TONE or has_marks(tokens[i].text.lower())))
+                   for i, ok in enumerate(movable)]
         index = self.lm.index
         slots: list[int] = []                      # token index of each LM position
         decided: list[bool] = []                   # whether the position has candidates to choose from
