@@ -90,12 +90,9 @@ def test_huge_lines_and_long_texts_finish(piece, sep):
     assert unicodedata.is_normalized("NFC", restore_text(text))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "known defect, reported: spaCy's nlp.max_length (1,000,000 characters) in pipeline/structure/nlp.py makes "
-    "extract_text raise E088 on the text of a ~300-page document; `sohoa process` now fails only that document "
-    "(E_INTERNAL). Remove this marker once the structure stage raises the limit or chunks the text."))
 @pytest.mark.timeout(300)
 def test_text_over_a_million_characters_is_parsed():
+    """About 300 dense pages: more than spaCy's default 1M-character guard, which the structure stage lifts."""
     line = "Ủy ban nhân dân tỉnh triển khai kế hoạch số hóa tài liệu lưu trữ năm 2025"
     assert all_nfc(extract_text("\n".join([line] * 14_000)).model_dump())
 

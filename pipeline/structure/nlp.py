@@ -117,6 +117,10 @@ def vn_dates(doc: Doc) -> Doc:
 def get_nlp() -> Language:
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
     nlp.tokenizer = SyllableTokenizer(nlp.vocab)
+    # spaCy's 1M-character guard is for its parser and NER (≈1 GB per 100k characters); this pipeline
+    # runs only a tokenizer, an entity ruler and regex components, linear in the text: a 2000-page
+    # document (the page limit) is about 7M characters.
+    nlp.max_length = 10_000_000
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "validate": False})
     ruler.add_patterns(agency_patterns())
     nlp.add_pipe("vn_symbols")
