@@ -134,7 +134,7 @@ def markdown(acc: dict, tp: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--min-pages", type=int, default=24, help="pages in the throughput set (default 24)")
+    parser.add_argument("--min-pages", type=int, default=40, help="pages in the throughput set (default 40)")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip the ocrmypdf reference run")
     parser.add_argument("--no-throughput", action="store_true", help="accuracy only")
     parser.add_argument("--samples", type=Path, default=SAMPLES, help="samples folder with manifest.json (default: the repo's)")
