@@ -49,3 +49,21 @@ def test_upscale_only_low_resolution():
     fine = preprocess(PageImage(1, grey, dpi=600.0), Settings(ocr_dpi=300))
     assert fine.scale == 0.5 and fine.dpi == 300.0
 
+
+
+def test_lone_specks_go_diacritics_and_hyphens_stay():
+    from pipeline.preprocess import remove_specks
+    from tests.decree_page import _font
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((120, 60), "- Ủy ban nhân dân tỉnh.", font=_font(13 * 240 / 300), fill=0)
+    grey = np.asarray(img).copy()
+    text_ink = (grey < 128).sum()
+    grey[20:23, 40:43] = 30      # dust in the margin
+    grey[150:153, 600:603] = 30  # dust between lines
+    clean = remove_specks(grey, 240)
+    assert clean[20:23, 40:43].min() == 255 and clean[150:153, 600:603].min() == 255
+    assert (clean < 128).sum() == text_ink  # every mark of the text kept: dash, diacritics, full stop
