@@ -37,7 +37,7 @@ class Region:
 
 @dataclass(frozen=True)
 class Band:
-    """A horizontal strip of text rows and the ink groups across it."""
+    """A horizontal strip of text rows (one line, or side-by-side lines that overlap) and where its ink is."""
 
     y0: int
     y1: int
@@ -63,12 +63,12 @@ def find_regions(grey: np.ndarray, dpi: float) -> list[Region]:
     footer = two_column_run(rest[::-1], x_min, x_max, dpi, min_bands=3)
 
     regions: list[Region] = []
-    top, bottom = 0, h
+    top = 0
     if header:
         run, gutter = header
         top = (run[-1].y1 + rest[0].y0) // 2 if rest else h
         regions += [Region("header_left", (0, 0, gutter, top)), Region("header_right", (gutter, 0, w, top))]
-    body_end = bottom
+    body_end = h
     footer_regions: list[Region] = []
     if footer:
         run, gutter = footer
