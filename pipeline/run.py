@@ -30,20 +30,32 @@ LOW_CONFIDENCE = 55.0   # mean word confidence under which the page may be sidew
 
 def ocr_page(source: Source, number: int, settings: Settings) -> PageText:
     """One page: its PDF text layer when it has real text, else OCR of the cleaned image; then restoration."""
+    notes: tuple[str, ...] = ()
     if source.is_pdf:
         layer = read_text_layer(source.path, number, settings)
-        if layer is not None:
+        if layer is not None and _trustworthy(layer, settings):
             return layer
+        if layer is not None:
+            notes = ("the PDF's text layer reads as garbled or unaccented (an old OCR?): the page was OCR'd again",)
     image = rasterize_page(source, number, settings)
     clean = preprocess(image, settings)
     page = read_upright(clean, settings)
     page = replace(page, width=image.pixels.shape[1], height=image.pixels.shape[0], dpi=image.dpi,
-                   warnings=page.warnings + ((REPAIRED_WARNING,) if image.repaired else ()))
+                   warnings=notes + page.warnings + ((REPAIRED_WARNING,) if image.repaired else ()))
     if settings.restore:
         from pipeline.restore import restore_page
 
         page = restore_page(page)
     return page
+
+
+def _trustworthy(layer: PageText, settings: Settings) -> bool:
+    """A text layer is used as it is unless restoration is on and says the text is not accented Vietnamese."""
+    if not settings.restore:
+        return True
+    from pipeline.restore import model_available, reads_as_vietnamese
+
+    return not model_available() or reads_as_vietnamese(layer)
 
 
 def read_upright(clean: CleanPage, settings: Settings) -> PageText:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.pagetext import Line, PageText, nfc
+from pipeline.restore.policy import Mode
 from pipeline.restore.restorer import Restorer
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "restore"
@@ -49,3 +50,16 @@ def _restore_line(restorer: Restorer, line: Line) -> Line:
     confs = [w.conf for w in line.words]
     new = restorer.restore_line(nfc(line.text), word_conf=confs or None, trusted=CONF_TRUSTED)
     return line.restored(new)
+
+
+def reads_as_vietnamese(page: PageText) -> bool:
+    """Whether a page's text is accented Vietnamese, not the stripped or garbled text of an old OCR.
+
+    A PDF scanned and OCR'd years ago by an English-model tool carries an invisible text layer like
+    "Truyén thong vé Chwong trinh": real letters, wrong words. Such a layer is worse than our own OCR.
+    """
+    restorer = get_restorer()
+    modes = [restorer.mode_of(line.text) for line in page.lines]
+    judged = [m for m in modes if m is not Mode.NONE]
+    damaged = sum(m in (Mode.FULL, Mode.GARBLE) for m in judged)
+    return not judged or damaged <= len(judged) / 2
