@@ -70,7 +70,6 @@ def process(
     stderr, and the run goes on. The original files are never modified.
     """
     from pipeline.atomic import write_text
-    from pipeline.batch import output_names
     from pipeline.engine import DependencyMissing, process_paths
     from pipeline.ingest import expand_inputs
 
@@ -89,7 +88,7 @@ def process(
              "the originals are untouched: choose another --out or fix its permissions")
         raise typer.Exit(EXIT_USAGE)
 
-    names = output_names(paths)
+    names = record_names(paths)
     failed = 0
     with ProgressDisplay(len(paths), quiet) as progress:
         try:
@@ -115,6 +114,18 @@ def process(
     if not quiet:
         _err(f"sohoa: {len(paths) - failed} of {len(paths)} documents done, records in {out}/")
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def record_names(paths: list[Path]) -> dict[Path, str]:
+    """`<stem>` per input, as batch names them; equal stems get the folders that tell them apart."""
+    import os
+
+    from pipeline.batch import output_names
+
+    resolved = {p: p.resolve() for p in paths}
+    base = Path(os.path.commonpath([r.parent for r in resolved.values()]))
+    names = output_names([r.relative_to(base) for r in resolved.values()])
+    return {p: names[r.relative_to(base)] for p, r in resolved.items()}
 
 
 def _probe_writable(folder: Path) -> None:
