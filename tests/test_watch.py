@@ -76,7 +76,7 @@ def test_slow_chunked_copy_is_processed_once_after_it_is_complete(tmp_path):
             fh.write(data[i:i + len(data) // 8 + 1])
             fh.flush()
             time.sleep(0.4)
-    wait_until(lambda: len(_files(root / "out")) == 1, 30, "the record")
+    wait_until(lambda: len(_record_files(root)) == 1, 30, "the record")
     time.sleep(2.5)                                         # one more rescan: nothing else may happen
     _stop(proc)
     assert list(calls(log, "ingest").values()) == [1]
@@ -95,7 +95,7 @@ def test_part_file_is_ignored_until_renamed(tmp_path):
     time.sleep(1.5)
     assert not calls(log, "ingest")
     part.rename(root / "inbox" / "scan.pdf")
-    wait_until(lambda: len(_files(root / "out")) == 1, 20, "the renamed scan's record")
+    wait_until(lambda: len(_record_files(root)) == 1, 20, "the renamed scan's record")
     _stop(proc)
     assert sorted(p.name for p in _files(root / "inbox")) == [".hidden.pdf", "~$lock.pdf"]
 
@@ -201,7 +201,7 @@ def test_poll_mode_sees_new_files(tmp_path):
     proc = _start(root, log, "--poll", "--rescan", "600")         # only the polling observer can find it
     time.sleep(0.5)
     make_scan(root / "inbox" / "nfs.pdf")
-    wait_until(lambda: len(_files(root / "out")) == 1, 20, "the record")
+    wait_until(lambda: len(_record_files(root)) == 1, 20, "the record")
     _stop(proc)
 
 
