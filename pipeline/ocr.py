@@ -39,7 +39,7 @@ class Slot:
     top: int      # y of the region's first row in the composite
 
 
-def read_regions(grey: np.ndarray, regions: list[Region], settings: Settings, psm: int = 4) -> list[Line]:
+def read_regions(grey: np.ndarray, regions: list[Region], settings: Settings) -> list[Line]:
     """OCR the regions of a page in the given order; lines come back in page pixels with their region name."""
     crops, slots = [], []
     y = MARGIN
@@ -57,17 +57,17 @@ def read_regions(grey: np.ndarray, regions: list[Region], settings: Settings, ps
     canvas = np.full((y - GAP + MARGIN, width), 255, dtype=np.uint8)
     for crop, slot in zip(crops, slots):
         canvas[slot.top:slot.top + crop.shape[0], MARGIN:MARGIN + crop.shape[1]] = crop
-    data = run_tesseract(canvas, settings, psm)
+    data = run_tesseract(canvas, settings)
     return [line for line in lines_from_data(data, slots) if not is_noise(line)]
 
 
-def run_tesseract(image: np.ndarray, settings: Settings, psm: int) -> dict:
+def run_tesseract(image: np.ndarray, settings: Settings) -> dict:
     """pytesseract.image_to_data on a PGM temp file (never PNG: encoding it costs more than it saves)."""
     import pytesseract
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
     pytesseract.pytesseract.tesseract_cmd = settings.tesseract_cmd
-    config = f"--oem 1 --psm {psm} -c invert_threshold=0"
+    config = f"--oem 1 --psm {settings.psm} -c invert_threshold=0"
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         path = os.path.join(tmp, "page.pgm")
         cv2.imwrite(path, image)

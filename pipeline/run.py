@@ -79,7 +79,7 @@ def read_upright(clean: CleanPage, settings: Settings) -> PageText:
 
 def read_clean(grey, clean: CleanPage, settings: Settings, rotation: int) -> PageText:
     regions = find_regions(grey, clean.dpi)
-    lines = read_regions(grey, sorted(regions, key=lambda r: READING_ORDER.index(r.name)), settings, settings.psm)
+    lines = read_regions(grey, sorted(regions, key=lambda r: READING_ORDER.index(r.name)), settings)
     if clean.scale != 1.0:
         lines = [_unscale(line, clean.scale) for line in lines]
     return PageText(number=clean.number, lines=tuple(lines), text_source="ocr", rotation=rotation, skew=clean.skew)
