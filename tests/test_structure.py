@@ -291,3 +291,47 @@ def test_section_heading_and_text_carry_page_and_box():
     assert item.text_provenance.page == 2 and item.text_provenance.bbox == [10, 20 * 12, 500, 20 * 12 + 18]
     t0, t1 = item.text_provenance.span
     assert text[t0:t1] == item.text
+
+
+PLAN_WITH_BULLETS = HEADER.replace(
+    "Căn cứ Quyết định s6 90 / QD-TTg ngày 18-01-2022 của Thủ tướng Chính phủ phê duyệt Chương trình;",
+    "Căn cứ Hướng dẫn số 7886/HD-BNV ngày 14/9/2025 của Bộ Nội vụ;\n"
+    "Thực hiện Quyết định số 03-QĐ/BCĐ ngày 13/8/2025 của Ban Chỉ đạo về phát triển khoa học, công nghệ,\n"
+    "đổi mới sáng tạo và chuyển đổi số tỉnh ban hành Chương trình công tác;\n"
+    "Căn cứ Thông báo số 552/TB-VPCP ngày 13/10/2025 của Văn phòng Chính phủ Kết luận Phiên họp;\n"
+    "Căn cứ Nghị quyết số 71/NQ-CP ngày 01/4/2025 của Chính phủ và Chương trình hành động số 10-CTr/TU ngày 13/8/2025 của Tỉnh ủy;",
+).replace(
+    "2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội\n- Tuyên truyền hằng năm.\n",
+    "2. Trách nhiệm thực hiện\n"
+    "- Các cơ quan, đơn vị căn cứ Kế hoạch này để triển khai.\n"
+    "- Đề nghị Ủy ban Mặt trận Tổ quốc tỉnh, các tổ chức chính trị - xã hội phát huy vai trò.\n"
+    "- Sở Văn hóa, Thể thao và Du lịch phối hợp với Ban Tuyên giáo và Dân vận Tỉnh ủy tiếp tục chỉ đạo.\n"
+    "- Các nội dung tuyên truyền phải bảo đảm thiết thực.\n"
+    "(Kèm theo Kế hoạch số 12/KH-UBND ngày 01/3/2023 của Ủy ban nhân dân tỉnh)\n",
+)
+
+
+def test_citation_issuers_end_where_the_name_ends():
+    got = {c.symbol: c.issuer for c in extract_text(PLAN_WITH_BULLETS).citations}
+    assert got["7886/HD-BNV"] == "Bộ Nội vụ"                # HD (Hướng dẫn) is a code of its own, not HĐ
+    assert got["03-QĐ/BCĐ"] == ("Ban Chỉ đạo về phát triển khoa học, công nghệ, "
+                                "đổi mới sáng tạo và chuyển đổi số tỉnh")
+    assert got["552/TB-VPCP"] == "Văn phòng Chính phủ"
+    assert got["71/NQ-CP"] == "Chính phủ"
+    assert "12/KH-UBND" not in got                          # the document's own symbol over its appendix
+
+
+def test_bullets_that_open_with_their_agencies_are_assignments():
+    got = {(a.agency.name, a.role) for a in extract_text(PLAN_WITH_BULLETS).assignments}
+    assert {("Các cơ quan, đơn vị", "other"),
+            ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "requested"),
+            ("Các tổ chức chính trị - xã hội", "requested"),
+            ("Sở Văn hóa, Thể thao và Du lịch", "support"),
+            ("Ban Tuyên giáo và Dân vận Tỉnh ủy", "support")} <= got
+    assert not any(name.startswith("Các nội dung") for name, _ in got)
+
+
+def test_a_heading_cut_after_its_agency_head_runs_on():
+    text = HEADER.replace("1. Sở Tài chính: Chủ trì,", "1. Sở\nTài chính\n- Chủ trì,")
+    got = {(a.agency.name, a.role) for a in extract_text(text).assignments}
+    assert ("Sở Tài chính", "lead") in got and not any(name == "Sở" for name, _ in got)

@@ -25,10 +25,50 @@ def starts_like_agency(text: str) -> bool:
     return bool(_head_re().match(t)) or bool(nlp.lookup_agency(text))
 
 
+_NOUN_MARKERS = {"cac", "nhung", "moi", "cua"}
+
+
+@lru_cache(maxsize=1)
+def _subject_vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lex = tables.lexicon()
+    return tuple(v + " " for v in lex["subject_verbs"]), tuple(fold(n) + " " for n in lex["group_nouns"])
+
+
+def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
+    """The agencies an item opens with, up to their first verb: '- Sở Nội vụ hướng dẫn khen thưởng …'
+    → 'Sở Nội vụ'; 'Đề nghị Ủy ban MTTQ tỉnh, các tổ chức chính trị - xã hội phát huy …' keeps its
+    'Đề nghị'. Verbs are lowercase words of the lexicon (names are Capitalized); a group ('Các …')
+    must name a kind of body ('các cơ quan, đơn vị', not 'các nội dung')."""
+    words = squash(text).split(" ")
+    offer = 2 if fold(" ".join(words[:2])) == "de nghi" else 0
+    rest = " ".join(words[offer:])
+    if not rest or not starts_like_agency(rest):
+        return None
+    verbs, groups = _subject_vocab()
+    after_cac = squash(fold(rest)[4:].replace(",", " ")) + " "
+    if fold(rest).startswith("cac ") and not (nlp.lookup_agency(rest) or after_cac.startswith(groups)):
+        return None
+    for k in range(offer + 1, min(len(words), offer + max_words)):
+        if fold(words[k - 1]) in _NOUN_MARKERS:
+            continue           # 'các tổ chức': a noun here, not the verb 'tổ chức'
+        if words[k][:1].islower() and (" ".join(words[k:k + 3]) + " ").startswith(verbs):
+            subject = " ".join(words[offer:k]).strip(_TRAIL)
+            if re.search(r"[;.:]", subject) or is_bare_head(subject):
+                return None
+            return " ".join(words[:offer] + [subject])
+    return None
+
+
 def is_bare_head(text: str) -> bool:
     """A head word with no name ('Các', 'Sở', 'các cơ quan'): what a clause cut short leaves."""
     m = _head_re().match(fold(text.strip()))
     return bool(m) and len(fold(text.strip())[m.end():].split()) < 1
+
+
+def _is_group(text: str) -> bool:
+    """'các tổ chức chính trị - xã hội', 'các xã, phường': a group of bodies, a list member of its own."""
+    f = fold(text)
+    return f.startswith("cac ") and (squash(f[4:].replace(",", " ")) + " ").startswith(_subject_vocab()[1])
 
 
 def split_agencies(heading: str) -> list[str]:
@@ -42,7 +82,7 @@ def split_agencies(heading: str) -> list[str]:
             cur = pieces[0]
             for piece in pieces[1:]:
                 s = piece.strip()
-                if s and (not need_upper or s[0].isupper()) and _head_re().match(fold(s)):
+                if s and (not need_upper or s[0].isupper() or _is_group(s)) and _head_re().match(fold(s)):
                     nxt.append(cur)
                     cur = piece
                 else:
@@ -166,7 +206,10 @@ def _valid_on(entry: dict, date: Optional[str]) -> Optional[bool]:
 
 def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     printed = squash(printed).strip(_TRAIL)
-    entry = nlp.lookup_agency(printed)
+    hit = nlp.lookup_agency_span(printed)
+    entry = hit[0] if hit else None
+    if hit and re.match(r"\s*(?:,|và\s)\s*\w", printed[hit[1]:]):
+        entry = None       # 'các sở, ngành, địa phương': the known group is one member of a list
     if entry is None:
         return Agency(name=tidy_name(printed), printed=printed, level=level_of_head(printed), valid_on_document_date=None)
     successor = nlp.gazetteer_entry(entry["successor"])["name"] if entry.get("successor") else None

@@ -26,7 +26,9 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
 def _coord_re() -> re.Pattern:
     lex = tables.lexicon()
     openers = "|".join(phrase_pattern(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
-    stops = "|".join(phrase_pattern(fold(s)) for s in sorted(lex["coordination_stops"], key=len, reverse=True))
+    # the subject verbs of two words or more: folded, one-word ones collide with names ('Tuyên giáo')
+    words = set(lex["coordination_stops"]) | {v for v in lex["subject_verbs"] if " " in v} - {"phối hợp"}
+    stops = "|".join(phrase_pattern(fold(s)) for s in sorted(words, key=len, reverse=True))
     return re.compile(rf"\b(?:{openers})\b\s*(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
 
 
@@ -57,10 +59,19 @@ def _tasks_of(node: Node, dt: DocText, year: Optional[int]) -> list[Task]:
     return tasks
 
 
-def _role(heading: str, tasks: list[Task]) -> str:
+_STANDING_ROLE = re.compile(r"^la (?:co quan|don vi) (?:thuong truc|dau moi)\s*,?\s*")   # 'Là cơ quan thường trực, chủ trì …'
+_ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen)\s+)+")
+
+
+def _role(heading: str, tasks: list[Task], opening: Optional[str] = None) -> str:
+    """From the verbs the tasks open with ('Chủ động phối hợp …' counts as 'phối hợp'); `opening`:
+    what follows the agencies when the item's first sentence names them itself."""
     if fold(heading).startswith(tuple(fold(o) for o in tables.lexicon()["request_openers"])):
         return "requested"
-    verbs = [fold(t.text)[:20] for t in tasks]
+    texts = [t.text for t in tasks]
+    if opening is not None:
+        texts = [opening] + texts[1:]
+    verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(t)))[:20] for t in texts]
     if verbs and verbs[0].startswith("chu tri"):
         return "lead"
     if verbs and verbs[0].startswith("phoi hop"):
@@ -70,18 +81,22 @@ def _role(heading: str, tasks: list[Task]) -> str:
     return "other"
 
 
-def _agency_items(node: Node) -> list[tuple[Node, str]]:
-    """(item, agency heading) for the items of an implementation section, descending through
-    sub-headings that are not agencies ('1. Phân công nhiệm vụ')."""
+def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str]]]:
+    """(item, agencies, opening) for the items of an implementation section, descending through
+    sub-headings that are not agencies ('1. Phân công nhiệm vụ'). The agencies are the item's heading
+    ('1. Sở Tài chính:'), or the subject its text opens with ('- Sở Nội vụ hướng dẫn …'), and then
+    `opening` is the rest of that first sentence."""
     out = []
     for child in node.children:
-        if child.kind in ("dash", "plus"):
-            continue
         heading = child.heading or ""
         bare = re.sub(r"^(?:Đề nghị|đề nghị|De nghi)\s+", "", heading)
         if heading and agencies.starts_like_agency(bare):
-            out.append((child, heading))
-        else:
+            out.append((child, heading, None))
+            continue
+        subject = None if heading else agencies.leading_subject(child.text)
+        if subject:
+            out.append((child, subject, squash(child.text)[len(subject):].lstrip(" ,")))
+        elif child.kind not in ("dash", "plus"):
             out.extend(_agency_items(child))
     return out
 
@@ -128,9 +143,9 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
 
     impl = sections.find(nodes, tables.lexicon()["implementation_headings"])
     if impl is not None:
-        for item, heading in _agency_items(impl):
+        for item, heading, opening in _agency_items(impl):
             tasks = _tasks_of(item, dt, year)
-            role = _role(heading, tasks)
+            role = _role(heading, tasks, opening)
             bare = re.sub(r"^(?:Đề nghị|đề nghị|De nghi)\s+", "", heading)
             h0 = dt.text.find(bare[:20], item.start, item.end + 1)
             h0 = h0 if h0 >= 0 else item.start

@@ -49,11 +49,48 @@ def _law_re() -> re.Pattern:
 def _issuer_stop_re() -> re.Pattern:
     stops = sorted(tables.lexicon()["issuer_stops"], key=len, reverse=True)
     alts = "|".join(phrase_pattern(s.lower()) for s in stops)
-    return re.compile(rf"\s(?:{alts})(?=[\s,;.:]|$)|[,;.:()“”\"]")
+    # 'số' ends an issuer only before a number ('… số 12/KH-UBND'), not in 'chuyển đổi số'
+    return re.compile(rf"\s(?:{alts})(?=[\s,;.:]|$)|\ssố(?=\s*\d)|[,;.:()“”\"]")
 
 
 _AFTER_DATE_RE = re.compile(r"^\s*,?\s*(?:ban hanh\s+|ky\s+)?(?:ngay\s*)?")
 _OF_RE = re.compile(r"^\s*,?\s*(?:cua|do)\s+")
+
+
+_COMMITTEE_RE = re.compile(
+    r"(?:to giup viec\s+)?ban chi dao(?:\s+(?:trung uong|quoc gia|tinh|thanh pho|cua chinh phu))?(?:\s+ve(?=\s))?")
+
+
+def _issuer_stop(window: str) -> Optional[re.Match]:
+    """Where the issuer starting the window ends. A steering committee is named by its field
+    ('Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số tỉnh'):
+    after its head the name runs on over 'về' and commas before lowercase words."""
+    low = window.lower()
+    head = _COMMITTEE_RE.match(fold(low))
+    if not head:
+        return _issuer_stop_re().search(low)
+    pos = head.end()
+    while True:
+        stop = _issuer_stop_re().search(low, pos)
+        if stop is None or stop.group(0) != "," or not window[stop.end():].lstrip()[:1].islower():
+            return stop
+        pos = stop.end()
+
+
+def _cut_at_type_word(words: list[str]) -> list[str]:
+    """A Capitalized document-type word after the issuer's first two words starts what the cited
+    document says ('Văn phòng Chính phủ Kết luận Phiên họp …') or the next citation ('Chính phủ và
+    Chương trình hành động số …'); lowercase it is part of a name ('… và đề án 06')."""
+    types = _type_word_starts()
+    for k in range(2, len(words)):
+        if words[k][:1].isupper() and fold(" ".join(words[k:k + 3]) + " ").startswith(types):
+            return words[:k - 1] if fold(words[k - 1]) == "va" else words[:k]
+    return words
+
+
+@lru_cache(maxsize=1)
+def _type_word_starts() -> tuple[str, ...]:
+    return tuple(fold(w) + " " for w in tables.load("document_types")["citation_words"])
 
 
 def _issuer_at(text: str, pos: int) -> tuple[Optional[str], int]:
@@ -62,12 +99,13 @@ def _issuer_at(text: str, pos: int) -> tuple[Optional[str], int]:
     if not m:
         return None, pos
     start = pos + m.end()
-    window = text[start:start + 200]
-    stop = _issuer_stop_re().search(window.lower())
+    window = text[start:start + 240]
+    stop = _issuer_stop(window)
     raw = window[: stop.start() if stop else len(window)]
-    words = raw.split()
-    if not words or len(words) > ISSUER_MAX_WORDS:
-        words = words[:ISSUER_MAX_WORDS]
+    words = _cut_at_type_word(raw.split())
+    limit = ISSUER_MAX_WORDS * 2 if _COMMITTEE_RE.match(fold(raw.lower())) else ISSUER_MAX_WORDS
+    if not words or len(words) > limit:
+        words = words[:limit]
     issuer = squash(" ".join(words)).strip(" -,")
     if not issuer:
         return None, pos
@@ -185,6 +223,8 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
             role=roles(kw_start), confidence=0.8, provenance=dt.provenance(kw_start, end))))
         taken.append((kw_start, end))
 
+    # the document's own symbol ('Kèm theo Kế hoạch số 552/KH-UBND' over an appendix) is no citation
+    own = {x.text for x in symbols.find_symbols(text, *exclude)} if exclude else set()
     prev_before: Optional[tuple[int, str]] = None
     for span in doc.spans["symbol"]:
         s0, s1 = span.start_char, span.end_char
@@ -196,6 +236,8 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
         if not found:
             continue
         sym = found[0]
+        if sym.text in own:
+            continue
         before = _before_re().search(folded[max(0, s0 - 40):s0])
         start = s0 - (len(folded[max(0, s0 - 40):s0]) - before.start("type")) if before else s0
         word_type = dict(_type_words())[" ".join(before.group("type").split())] if before else None

@@ -158,9 +158,15 @@ def gazetteer_entry(agency_id: str) -> dict:
 
 def lookup_agency(name: str) -> dict | None:
     """The gazetteer entry whose name or alias is the longest match at the start of `name`."""
+    hit = lookup_agency_span(name)
+    return hit[0] if hit else None
+
+
+def lookup_agency_span(name: str) -> tuple[dict, int] | None:
+    """`lookup_agency`, with the character offset where the matched name ends."""
     doc = annotate(name)
     starts = [e for e in doc.ents if e.start_char <= len(name) - len(name.lstrip()) + 4]
     if not starts:
         return None
     best = max(starts, key=lambda e: e.end_char - e.start_char)
-    return gazetteer_entry(best.ent_id_)
+    return gazetteer_entry(best.ent_id_), best.end_char

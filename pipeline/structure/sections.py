@@ -123,7 +123,10 @@ def _caps(text: str) -> bool:
 def _hangs(heading: str) -> bool:
     """A heading cut at a connector ('… Thể thao và', '… cấp ủy Đảng,'): the next line continues it."""
     from pipeline.structure import tables
+    from pipeline.structure.agencies import is_bare_head
     words = fold(heading).rstrip().split()
+    if is_bare_head(heading):
+        return True        # '1. Sở' / 'Khoa học và Công nghệ': an agency head never ends a heading
     return heading.rstrip().endswith((",", "-")) or bool(words) and words[-1] in {fold(w) for w in tables.lexicon()["heading_connectors"]}
 
 

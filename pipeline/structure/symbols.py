@@ -55,6 +55,13 @@ def _known_parts() -> dict[str, str]:
     return known
 
 
+@lru_cache(maxsize=1)
+def _spelled_parts() -> frozenset[str]:
+    """Every known code as spelled (uppercase): a printed code that is one of them is never respelled."""
+    return frozenset(code.upper() for code in _known_parts().values()) | frozenset(
+        t["code"].upper() for t in tables.document_types() if t.get("code"))
+
+
 def fix_part(part: str) -> str:
     """'QD' -> 'QĐ' when the folded form is a known code and the printed one lost its Đ; a letter
     OCR doubled ('QĐĐ') is undone when that gives a known code."""
@@ -62,6 +69,8 @@ def fix_part(part: str) -> str:
         single = re.sub(r"(.)\1", r"\1", part)
         if single != part and fold(single) in _known_parts():
             part = single
+    if part.upper() in _spelled_parts():
+        return part                # 'HD' is Hướng dẫn, a code of its own beside 'HĐ' (Hợp đồng)
     known = _known_parts().get(fold(part))
     if known and known.upper() != part.upper() and fold(known) == fold(part) and "Đ" in known.upper() and "Đ" not in part.upper():
         return known
