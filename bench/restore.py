@@ -41,29 +41,41 @@ def is_prose(line: str) -> bool:
     return len(words) >= 6 and sum(is_well_formed(w.lower()) for w in words) >= 0.9 * len(words)
 
 
-def is_administrative(doc: dict) -> bool:
-    """Laws, and portal documents with a "Số: …" symbol header (decisions, plans, letters)."""
-    return doc["source"].startswith("laws") or bool(doc.get("symbol"))
+Docs = list[list[str]]      # evaluation text: prose lines, grouped by the document they come from
 
 
-def held_out_lines(corpus: Path, limit: int = MAX_LINES) -> tuple[list[str], list[str]]:
-    """Prose lines of all held-out documents, and of the administrative ones only (each sampled evenly)."""
+def held_out_docs(corpus: Path, limit: int = MAX_LINES) -> tuple[Docs, Docs]:
+    """Prose lines of all held-out documents, and of the administrative ones only (each sampled
+    evenly over the documents' lines, kept grouped by document and in order)."""
     docs = list(corpus_io.read_documents(corpus))
     boiler = corpus_io.boilerplate_keys(docs)
     held = [d for d in sorted(docs, key=lambda d: (d["source"], d["id"])) if corpus_io.is_held_out(d["id"])]
 
-    def sample(chosen: list[dict]) -> list[str]:
-        lines = [line for d in chosen for line in corpus_io.clean_lines(d["text"], boiler) if is_prose(line)]
-        return lines[:: max(1, len(lines) // limit)][:limit]
+    def sample(chosen: list[dict]) -> Docs:
+        lines = [(k, line) for k, d in enumerate(chosen) for line in corpus_io.clean_lines(d["text"], boiler) if is_prose(line)]
+        grouped: dict[int, list[str]] = {}
+        for k, line in lines[:: max(1, len(lines) // limit)][:limit]:
+            grouped.setdefault(k, []).append(line)
+        return list(grouped.values())
 
-    return sample(held), sample([d for d in held if is_administrative(d)])
+    return sample(held), sample([d for d in held if corpus_io.is_administrative(d)])
 
 
-def seed_lines(seeds: Path) -> list[str]:
+def seed_docs(seeds: Path) -> Docs:
     return [
-        line.strip() for path in sorted(seeds.glob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines() if is_prose(line)
+        [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if is_prose(line)]
+        for path in sorted(seeds.glob("*.txt"))
     ]
+
+
+def by_document(restore_text):
+    """A document's lines through `restore_text` at once (its document cache sees them all)."""
+    return lambda lines: restore_text("\n".join(lines)).split("\n")
+
+
+def by_line(restore_text):
+    """Each line through `restore_text` alone: what a caller feeding single lines gets."""
+    return lambda lines: [restore_text(line) for line in lines]
 
 
 def garble(line: str, rng: random.Random) -> str:
@@ -92,10 +104,11 @@ def same_syllable(truth: str, guess: str) -> bool:
     return truth == guess or tone_placement_variant(truth) == guess
 
 
-def accuracy(truths: list[str], inputs: list[str], restore) -> dict:
+def accuracy(truths: Docs, inputs: Docs, restore_doc) -> dict:
     right = total = misaligned = 0
-    for truth, inp in zip(truths, inputs):
-        pairs = syllable_pairs(truth, restore(inp))
+    outputs = [line for doc in inputs for line in restore_doc(doc)]
+    for truth, out in zip([line for doc in truths for line in doc], outputs):
+        pairs = syllable_pairs(truth, out)
         if not pairs:
             misaligned += 1
             continue
@@ -104,11 +117,10 @@ def accuracy(truths: list[str], inputs: list[str], restore) -> dict:
     return {"syllables": total, "accuracy": right / max(1, total), "misaligned_lines": misaligned}
 
 
-def change_rate(lines: list[str], restore) -> dict:
+def change_rate(docs: Docs, restore_doc) -> dict:
     changed = total = 0
     examples = []
-    for line in lines:
-        out = restore(line)
+    for line, out in zip([line for doc in docs for line in doc], [line for doc in docs for line in restore_doc(doc)]):
         pairs = syllable_pairs(line, out)
         total += len(pairs)
         diff = [(a, b) for a, b in pairs if a != b]          # any change counts here, even hoà → hòa
@@ -124,25 +136,25 @@ def cer_pair(before: str, after: str, truth: str) -> dict:
     return {"cer_before": eb / max(1, n), "cer_after": ea / max(1, n), "chars": n}
 
 
-def speed(lines: list[str], restore) -> dict:
-    sylls = sum(1 for line in lines for t in tokenize(line) if t.kind == "word")
+def speed(docs: Docs, restore_doc) -> dict:
+    sylls = sum(1 for doc in docs for line in doc for t in tokenize(line) if t.kind == "word")
     t0 = time.process_time()
-    for line in lines:
-        restore(line)
+    for doc in docs:
+        restore_doc(doc)
     cpu = time.process_time() - t0
     return {"syllables": sylls, "cpu_seconds": round(cpu, 2), "syllables_per_second": round(sylls / max(cpu, 1e-9))}
 
 
-def fresh_process_figures(lines: list[str]) -> dict:
+def fresh_process_figures(docs: Docs) -> dict:
     """Load time, speed and peak memory of restoration alone: measured in a new process pinned to
     one core, so neither the corpus this benchmark reads nor a warm cache counts."""
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_measure_alone, (lines,))
+        return pool.apply(_measure_alone, (docs,))
 
 
-def _measure_alone(lines: list[str]) -> dict:
+def _measure_alone(docs: Docs) -> dict:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     from pipeline.restore import MODEL_DIR, get_restorer, restore_text
@@ -151,8 +163,8 @@ def _measure_alone(lines: list[str]) -> dict:
     get_restorer()
     out = {"load_seconds": time.perf_counter() - t0, "load_cpu_seconds": time.process_time() - c0,
            "model_mb": sum(p.stat().st_size for p in MODEL_DIR.iterdir()) / 1e6}
-    out["stripped"] = speed([strip(x) for x in lines], restore_text)
-    out["correct"] = speed(lines, restore_text)
+    out["stripped"] = speed([[strip(x) for x in doc] for doc in docs], by_document(restore_text))
+    out["correct"] = speed(docs, by_document(restore_text))
     out["peak_rss_mb"] = peak_rss_mb()
     return out
 
@@ -208,7 +220,7 @@ def samples_report(entries: list[dict], restore_text, restore_page) -> dict:
         truth = truth_path.read_text(encoding="utf-8")
         eng = ocr_page_texts(scan, "eng")
         before = join_pages(eng)
-        after = "\n".join(restore_text(line) for line in before.split("\n"))
+        after = restore_text(before)
         out["eng"].append({"scan": e["scan"], **cer_pair(before, after, truth)})
         vie = ocr_page_texts(scan, "vie")
         restored = [restore_page(p) for p in vie]
@@ -234,6 +246,7 @@ def markdown(res: dict) -> str:
     for name, key in (("held-out corpus, all", "held_out"), ("held-out, administrative", "held_out_admin"), ("seeds", "seeds")):
         r = res[key]
         rows.append(f"| syllable accuracy, diacritics stripped | {name} ({r['stripped']['syllables']:,} syll.) | {pct(r['stripped']['accuracy'])} | ≥ 99.0% |")
+        rows.append(f"| the same, each line restored alone | {name} | {pct(r['stripped_by_line']['accuracy'])} | – |")
         rows.append(f"| syllables changed on correct text | {name} ({r['correct']['syllables']:,} syll.) | {pct(r['correct']['rate'])} | ≤ 0.1% |")
         rows.append(f"| syllable accuracy, synthetic garble (dev only) | {name} | {pct(r['garble']['accuracy'])} | – |")
     s = res.get("samples")
@@ -262,14 +275,17 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.restore import restore_page, restore_text
     res: dict = {}
     rng = random.Random(2024)
-    held, admin = held_out_lines(args.shared / "corpus", args.lines)
-    seeds = seed_lines(args.shared / "seeds")
-    for key, lines in (("held_out", held), ("held_out_admin", admin), ("seeds", seeds)):
+    held, admin = held_out_docs(args.shared / "corpus", args.lines)
+    seeds = seed_docs(args.shared / "seeds")
+    whole, alone = by_document(restore_text), by_line(restore_text)
+    for key, docs in (("held_out", held), ("held_out_admin", admin), ("seeds", seeds)):
+        stripped = [[strip(x) for x in doc] for doc in docs]
         res[key] = {
-            "lines": len(lines),
-            "stripped": accuracy(lines, [strip(x) for x in lines], restore_text),
-            "correct": change_rate(lines, restore_text),
-            "garble": accuracy(lines, [garble(x, rng) for x in lines], restore_text),
+            "documents": len(docs), "lines": sum(map(len, docs)),
+            "stripped": accuracy(docs, stripped, whole),
+            "stripped_by_line": accuracy(docs, stripped, alone),
+            "correct": change_rate(docs, whole),
+            "garble": accuracy(docs, [[garble(x, rng) for x in doc] for doc in docs], whole),
         }
     res["speed"] = fresh_process_figures(held)
     entries = [] if args.no_samples else sample_entries()

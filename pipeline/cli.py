@@ -173,18 +173,25 @@ def schema() -> None:
     typer.echo(json.dumps(record_schema(), ensure_ascii=False, indent=2))
 
 
+RESTORE_BLOCK_LINES = 5000   # lines restored together (one document's cache) by `sohoa restore`
+
+
 @app.command()
 def restore() -> None:
     """Restore Vietnamese diacritics and fix OCR confusions: text on stdin, line for line to stdout.
 
-    Example: echo "Ke hoach truyen thong ve giam ngheo ben vung" | sohoa restore
+    The input is read as one document: a word it settles on in clear places (say "truyền thông")
+    decides the doubtful ones. Example: echo "Ke hoach truyen thong ve giam ngheo" | sohoa restore
     """
     from pipeline.restore import restore_text
 
     stdin = sys.stdin.buffer.read().decode("utf-8", "replace")
-    for line in stdin.splitlines():
-        sys.stdout.write(restore_text(line) + "\n")
+    lines = stdin.splitlines()
+    for start in range(0, len(lines), RESTORE_BLOCK_LINES):
+        block = lines[start:start + RESTORE_BLOCK_LINES]
+        sys.stdout.write(restore_text("\n".join(block)) + "\n")
     sys.stdout.flush()
+
 
 
 _PROCESSOR_HELP = "module:attribute of another pipeline.processor.Processor (tests, dry runs)"

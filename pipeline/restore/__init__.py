@@ -11,7 +11,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.pagetext import Line, PageText, nfc
+from pipeline.pagetext import PageText, nfc
+from pipeline.restore.document import restore_lines
 from pipeline.restore.policy import Mode
 from pipeline.restore.restorer import Restorer
 
@@ -29,27 +30,22 @@ def model_available() -> bool:
 
 
 def restore_text(text: str) -> str:
-    """Restore one line (several lines are restored one by one, line breaks kept)."""
+    """Restore a line, or a document's lines (line breaks kept; the document settles its doubtful
+    words together, see `pipeline.restore.document`)."""
     text = nfc(text)
     if not text.strip():
         return text
-    restorer = get_restorer()
-    return "\n".join(restorer.restore_line(line) for line in text.split("\n"))
+    return "\n".join(restore_lines(get_restorer(), text.split("\n")))
 
 
 def restore_page(page: PageText) -> PageText:
     """The page with restored lines; each changed line keeps the OCR original in `raw`."""
-    restorer = get_restorer()
-    lines = tuple(_restore_line(restorer, line) for line in page.lines)
+    texts = restore_lines(get_restorer(), [nfc(line.text) for line in page.lines],
+                          [[w.conf for w in line.words] or None for line in page.lines], CONF_TRUSTED)
+    lines = tuple(line.restored(new) for line, new in zip(page.lines, texts))
     if all(a is b for a, b in zip(lines, page.lines)):
         return page
     return replace(page, lines=lines)
-
-
-def _restore_line(restorer: Restorer, line: Line) -> Line:
-    confs = [w.conf for w in line.words]
-    new = restorer.restore_line(nfc(line.text), word_conf=confs or None, trusted=CONF_TRUSTED)
-    return line.restored(new)
 
 
 def reads_as_vietnamese(page: PageText) -> bool:

@@ -29,7 +29,7 @@ class Costs:
     shape_change: float = 8.0     # accented syllable → other vowel shape (phó→phố)
     bare_in_accented: float = 7.0 # unaccented token in an accented line (trong, cho are real words)
     weak_marks: float = 1.0       # accents on a garbled (English-model) line are barely evidence
-    max_forms: int = 8
+    max_forms: int = 10
     capital_weight: float = 1.0   # × log share of Capitalized uses, for a Capitalized word inside a sentence
     min_form_share: float = 0.002  # forms rarer than this share of their key's commonest are not offered
 

@@ -24,6 +24,12 @@ def is_held_out(doc_id: str) -> bool:
     return int.from_bytes(digest[:4], "big") % HELD_OUT_MODULUS == 0
 
 
+def is_administrative(doc: dict) -> bool:
+    """Laws, and portal documents with a "Số: …" symbol header (decisions, plans, letters): the
+    genre sohoa reads. The rest of the portal is Q&A and encyclopedia prose."""
+    return doc["source"].startswith("laws") or bool(doc.get("symbol"))
+
+
 def read_documents(corpus: Path) -> Iterator[dict]:
     for name in CORPUS_FILES:
         path = corpus / name

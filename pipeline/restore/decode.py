@@ -49,6 +49,26 @@ def viterbi(lm: TrigramLM, ids: list[np.ndarray], costs: list[np.ndarray], bos: 
     return [int(order[t, chosen[t]]) for t in range(2, n - 1)]
 
 
+def viterbi_many(lm: TrigramLM, lattices: list[tuple[list[np.ndarray], list[np.ndarray]]], bos: int, eos: int,
+                 keep: int = KEEP) -> list[list[int]]:
+    """`viterbi` of several lines in one pass: the lines joined by fixed `</s> <s> <s>` positions,
+    which the trigram cannot see across, so each line's choice is the one it would get alone; the
+    per-call cost of the look-ups is paid once per document instead of once per line."""
+    one = np.zeros(1)
+    ids: list[np.ndarray] = []
+    costs: list[np.ndarray] = []
+    starts = []
+    for k, (x, c) in enumerate(lattices):
+        if k:
+            ids.extend([np.array([eos]), np.array([bos]), np.array([bos])])
+            costs.extend([one, one, one])
+        starts.append(len(ids))
+        ids.extend(x)
+        costs.extend(c)
+    chosen = viterbi(lm, ids, costs, bos, eos, keep)
+    return [chosen[s:s + len(x)] for s, (x, _) in zip(starts, lattices)]
+
+
 def _prune(lm: TrigramLM, grid: np.ndarray, pen: np.ndarray) -> np.ndarray:
     """Candidate slots of each position, best first by bigram max-marginal (forward + backward)."""
     n = len(grid)

@@ -12,14 +12,27 @@ import numpy as np
 
 from pipeline.pagetext import nfc
 from pipeline.restore.candidates import Costs, Inventory
-from pipeline.restore.decode import viterbi
+from pipeline.restore.decode import viterbi, viterbi_many
 from pipeline.restore.lm import MODEL_FILE, VOCAB_FILE, TrigramLM
 from pipeline.restore.policy import Mode, changeable, line_stats, name_runs, options
 from pipeline.restore.syllables import apply_case, case_of, has_marks
 from pipeline.restore.tokens import BOS, EOS, Token, lm_symbol, tokenize
 
 _CHUNK = re.compile(r"\S+")
-_SENTENCE_END = set(".:;?!")
+_PHRASE_OPENERS = set(".:;?!“\"‘'(«[")   # not '-': 'Lao động - Thương binh' goes on a name
+
+
+@dataclass
+class Lattice:
+    """One line's decoding problem: for each LM position (`slots`: its token index) the candidate
+    syllable ids and their costs; `decided` marks positions that have a choice at all."""
+    line: str
+    tokens: list[Token]
+    mode: Mode
+    slots: list[int] = field(default_factory=list)
+    decided: list[bool] = field(default_factory=list)
+    ids: list[np.ndarray] = field(default_factory=list)
+    costs: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass
@@ -44,48 +57,61 @@ class Restorer:
 
     def restore_line(self, line: str, word_conf: Sequence[float] | None = None, trusted: float = 101.0) -> str:
         """`word_conf`: OCR confidence per whitespace-separated word; words at or above `trusted` that are syllables stay."""
+        lat = self.lattice(line, word_conf, trusted)
+        return nfc(line) if lat is None else self.render(lat, self.decode(lat))
+
+    def lattice(self, line: str, word_conf: Sequence[float] | None = None, trusted: float = 101.0) -> Lattice | None:
+        """The line's decoding problem: candidates and costs per LM position; None when nothing may change."""
         line = nfc(line)
         tokens = list(tokenize(line))
         confs = _chunk_confs(line, tokens, word_conf)
         movable = self._movable(tokens, confs, trusted)
         if not any(movable):
-            return line
+            return None
         mode = line_stats(tokens, self.inv, movable).mode
         if mode is Mode.NONE:
-            return line
+            return None
         names = name_runs(tokens)
         movable = [ok and not (i in names and (mode is Mode.TONE or has_marks(tokens[i].text.lower())))
                    for i, ok in enumerate(movable)]
         index = self.lm.index
-        slots: list[int] = []                      # token index of each LM position
-        decided: list[bool] = []                   # whether the position has candidates to choose from
-        ids: list[np.ndarray] = []
-        costs: list[np.ndarray] = []
+        lat = Lattice(line, tokens, mode)
         for i, tok in enumerate(tokens):
             symbol = lm_symbol(tok, index)
             unsure = confs is not None and confs[i] < trusted
             opts = self._options(tok, mode, unsure) if movable[i] else None
             if opts is not None:
                 cand, cost = opts
-                if case_of(tok.text) == "title" and slots and tokens[slots[-1]].text not in _SENTENCE_END:
+                if case_of(tok.text) == "title" and lat.slots and not _starts_phrase(line, tok.start):
                     cost = cost - self.costs.capital_weight * self.lm.cap[cand]
-                ids.append(cand)
-                costs.append(cost)
+                lat.ids.append(cand)
+                lat.costs.append(cost)
             elif symbol is not None:
-                ids.append(np.array([index[symbol]], dtype=np.int64))
-                costs.append(np.zeros(1))
+                lat.ids.append(np.array([index[symbol]], dtype=np.int64))
+                lat.costs.append(np.zeros(1))
             else:
                 continue
-            slots.append(i)
-            decided.append(opts is not None)
-        if not any(decided):
-            return line
-        if all(len(x) == 1 for x in ids):
-            chosen = [0] * len(ids)
-        else:
-            chosen = viterbi(self.lm, ids, costs, index[BOS], index[EOS])
+            lat.slots.append(i)
+            lat.decided.append(opts is not None)
+        return lat if any(lat.decided) else None
+
+    def decode(self, lat: Lattice) -> list[int]:
+        """Index of the chosen candidate at each LM position."""
+        if all(len(x) == 1 for x in lat.ids):
+            return [0] * len(lat.ids)
+        index = self.lm.index
+        return viterbi(self.lm, lat.ids, lat.costs, index[BOS], index[EOS])
+
+    def decode_many(self, lats: list[Lattice]) -> list[list[int]]:
+        """`decode` of several lines at once (same choices, fewer look-up calls)."""
+        index = self.lm.index
+        return viterbi_many(self.lm, [(lat.ids, lat.costs) for lat in lats], index[BOS], index[EOS]) if lats else []
+
+    def render(self, lat: Lattice, chosen: list[int]) -> str:
+        """The line with the chosen syllables in place, original spacing and letter case kept."""
+        line, tokens = lat.line, lat.tokens
         out, last = [], 0
-        for i, cand, k, free in zip(slots, ids, chosen, decided):
+        for i, cand, k, free in zip(lat.slots, lat.ids, chosen, lat.decided):
             if not free:
                 continue
             tok = tokens[i]
@@ -122,6 +148,13 @@ class Restorer:
                 ok = False
             out.append(ok)
         return out
+
+
+def _starts_phrase(line: str, start: int) -> bool:
+    """Whether a word opens a sentence or a quotation ('… thi đua “Vì người nghèo'): Capitalized
+    there by rule, so its capital says nothing about a name."""
+    before = line[:start].rstrip()
+    return not before or before[-1] in _PHRASE_OPENERS
 
 
 def _chunk_confs(line: str, tokens: list[Token], word_conf: Sequence[float] | None) -> list[float] | None:

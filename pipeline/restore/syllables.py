@@ -65,10 +65,12 @@ def case_of(token: str) -> str:
     """'upper', 'title', 'lower' or 'mixed' — restored on the decoded lowercase syllable."""
     if token.islower():
         return "lower"
-    if len(token) > 1 and (token.isupper() or token.replace("i", "I").replace("í", "Í").isupper()):
-        return "upper"             # English-model OCR writes the Í of CHÍNH as a lowercase i
+    if len(token) > 1 and token.isupper():
+        return "upper"
     if token[:1].isupper() and (len(token) == 1 or token[1:].islower()):
-        return "title"
+        return "title"             # before the next rule: "Vi", "Bi" are Capitalized words
+    if sum(c.isupper() for c in token) >= 2 and token.replace("i", "I").replace("í", "Í").isupper():
+        return "upper"             # English-model OCR writes the Í of CHÍNH as a lowercase i
     return "mixed"
 
 

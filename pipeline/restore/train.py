@@ -26,6 +26,7 @@ HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
 MIN_SYLLABLE_COUNT = 10    # corpus syllables outside hunspell-vi need this many occurrences …
 MIN_KEY_SHARE = 0.02       # … and this share of their accent-stripped key's commonest form (drops stray "tuong")
 MIN_TRIGRAM_COUNT = 2      # singleton trigrams pruned: same accuracy, half the load time and memory
+ADMIN_WEIGHT = 1           # in-domain up-weighting of trigram counts (see corpus.is_administrative)
 SHIFT = np.uint64(16)
 MASK16 = np.uint64(0xFFFF)
 
@@ -87,14 +88,17 @@ def build_vocab(counts: Counter[str], extra: set[str]) -> list[str]:
     return [BOS, EOS, UNK, NUM] + sorted(PUNCT) + ranked
 
 
-def trigram_counts(docs: list[list[str]], vocab: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Unique trigram keys (a<<32 | b<<16 | c) and their counts; every line padded `<s> <s> … </s>`."""
+def trigram_counts(docs: list[list[str]], vocab: list[str], weights: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Unique trigram keys (a<<32 | b<<16 | c) and their counts; every line padded `<s> <s> … </s>`.
+
+    `weights`: an integer per document, its trigrams counted that many times (in-domain text up-weighted).
+    """
     index = {w: i for i, w in enumerate(vocab)}
     unk, bos, eos = index[UNK], index[BOS], index[EOS]
     keys_parts, count_parts = [], []
     buf: list[int] = []
 
-    def flush() -> None:
+    def flush(weight: int) -> None:
         if not buf:
             return
         ids = np.asarray(buf, dtype=np.uint64)
@@ -103,17 +107,21 @@ def trigram_counts(docs: list[list[str]], vocab: list[str]) -> tuple[np.ndarray,
         k = (a[ok] << np.uint64(32)) | (b[ok] << SHIFT) | c[ok]
         u, n = np.unique(k, return_counts=True)
         keys_parts.append(u)
-        count_parts.append(n)
+        count_parts.append(n * weight)
         buf.clear()
 
-    for lines in docs:
-        for line in lines:
-            buf.extend((bos, bos))
-            buf.extend(index.get(w, unk) for w in line.split())
-            buf.append(eos)
-        if len(buf) > 5_000_000:
-            flush()
-    flush()
+    weights = weights or [1] * len(docs)
+    for weight in sorted(set(weights)):
+        for lines, doc_weight in zip(docs, weights):
+            if doc_weight != weight:
+                continue
+            for line in lines:
+                buf.extend((bos, bos))
+                buf.extend(index.get(w, unk) for w in line.split())
+                buf.append(eos)
+            if len(buf) > 5_000_000:
+                flush(weight)
+        flush(weight)
     keys = np.concatenate(keys_parts)
     counts = np.concatenate(count_parts)
     order = np.argsort(keys, kind="stable")
@@ -182,7 +190,7 @@ def kneser_ney(k3: np.ndarray, c3: np.ndarray, vocab_size: int, bos: int) -> dic
         }
 
 
-def train(corpus: Path, out: Path, workers: int = 2) -> dict:
+def train(corpus: Path, out: Path, workers: int = 2, admin_weight: int = ADMIN_WEIGHT) -> dict:
     t0 = time.time()
     docs = list(corpus_io.read_documents(corpus))
     boiler = corpus_io.boilerplate_keys(docs)
@@ -205,7 +213,8 @@ def train(corpus: Path, out: Path, workers: int = 2) -> dict:
     if len(vocab) >= 1 << 16:
         raise SystemExit(f"vocabulary of {len(vocab)} does not fit 16-bit ids")
     print(f"{sum(counts.values()):,} tokens, vocabulary {len(vocab):,} ({time.time() - t0:.0f}s)", file=sys.stderr)
-    k3, c3 = trigram_counts(symbol_docs, vocab)
+    weights = [admin_weight if corpus_io.is_administrative(d) else 1 for d in train_docs]
+    k3, c3 = trigram_counts(symbol_docs, vocab, weights)
     print(f"{len(k3):,} trigram types ({time.time() - t0:.0f}s)", file=sys.stderr)
     tables = kneser_ney(k3, c3, len(vocab), vocab.index(BOS))
     freq = np.array([counts.get(w, 0) for w in vocab], dtype=np.int64)
@@ -219,7 +228,7 @@ def train(corpus: Path, out: Path, workers: int = 2) -> dict:
         "tokens": int(sum(counts.values())), "vocabulary": len(vocab),
         "trigram_types": int(len(k3)), "trigrams_kept": int(len(tables["k3"])),
         "bigrams": int(len(tables["k2"])), "discounts": [round(float(x), 4) for x in tables["discounts"]],
-        "seconds": round(time.time() - t0, 1),
+        "admin_weight": admin_weight, "seconds": round(time.time() - t0, 1),
     }
     (out / "training.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(stats), file=sys.stderr)
@@ -231,8 +240,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--corpus", type=Path, required=True, help="folder with admin_docs.jsonl.gz and laws.jsonl.gz")
     ap.add_argument("--out", type=Path, default=Path("models/restore"))
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--admin-weight", type=int, default=ADMIN_WEIGHT,
+                    help="times the trigrams of laws and documents with a symbol header are counted")
     args = ap.parse_args(argv)
-    train(args.corpus, args.out, args.workers)
+    train(args.corpus, args.out, args.workers, args.admin_weight)
 
 
 if __name__ == "__main__":
