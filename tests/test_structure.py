@@ -335,3 +335,25 @@ def test_a_heading_cut_after_its_agency_head_runs_on():
     text = HEADER.replace("1. Sở Tài chính: Chủ trì,", "1. Sở\nTài chính\n- Chủ trì,")
     got = {(a.agency.name, a.role) for a in extract_text(text).assignments}
     assert ("Sở Tài chính", "lead") in got and not any(name == "Sở" for name, _ in got)
+
+
+def test_agency_names_keep_what_makes_them_specific():
+    from pipeline.structure.agencies import normalize
+    assert normalize("Ban Quản lý Khu kinh tế Đông Nam").name == "Ban Quản lý Khu kinh tế Đông Nam"
+    named = normalize("Sở Tài chính Đồng Tháp")              # a proper name after a known body stays …
+    assert named.name == "Sở Tài chính Đồng Tháp" and named.gazetteer_id == normalize("Sở Tài chính").gazetteer_id
+    assert normalize("Sở Tài chính tỉnh Đồng Tháp").name == "Sở Tài chính"
+    assert normalize("các nhà mạng (Viettel Nghệ An, VNPT Nghệ An)").name == "Các nhà mạng"
+    assert normalize("các sở, ngành, địa phương").name == "Các sở, ngành, địa phương"
+
+
+def test_wrapped_agency_headings_and_lists():
+    text = HEADER.replace(
+        "2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội\n- Tuyên truyền hằng năm.\n",
+        "2. Ban Quản lý Khu kinh tế\nĐông Nam\n- Phối hợp chặt chẽ với các nhà mạng để xây dựng lộ trình.\n"
+        "3. Các chủ đầu tư xây dựng và\nkinh doanh hạ tầng khu công nghiệp\n"
+        "- Chủ động phối hợp với chủ đầu tư hạ tầng và\ncác cơ quan, đơn vị chức năng để cung cấp thông tin.\n")
+    got = {(a.agency.name, a.role) for a in extract_text(text).assignments}
+    assert {("Ban Quản lý Khu kinh tế Đông Nam", "support"), ("Các nhà mạng", "support"),
+            ("Các chủ đầu tư xây dựng và kinh doanh hạ tầng khu công nghiệp", "support"),
+            ("Các cơ quan, đơn vị chức năng", "support")} <= got

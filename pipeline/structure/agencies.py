@@ -65,7 +65,7 @@ def is_bare_head(text: str) -> bool:
     return bool(m) and len(fold(text.strip())[m.end():].split()) < 1
 
 
-def _is_group(text: str) -> bool:
+def is_group(text: str) -> bool:
     """'các tổ chức chính trị - xã hội', 'các xã, phường': a group of bodies, a list member of its own."""
     f = fold(text)
     return f.startswith("cac ") and (squash(f[4:].replace(",", " ")) + " ").startswith(_subject_vocab()[1])
@@ -82,7 +82,7 @@ def split_agencies(heading: str) -> list[str]:
             cur = pieces[0]
             for piece in pieces[1:]:
                 s = piece.strip()
-                if s and (not need_upper or s[0].isupper() or _is_group(s)) and _head_re().match(fold(s)):
+                if s and (not need_upper or s[0].isupper() or is_group(s)) and _head_re().match(fold(s)):
                     nxt.append(cur)
                     cur = piece
                 else:
@@ -204,14 +204,26 @@ def _valid_on(entry: dict, date: Optional[str]) -> Optional[bool]:
     return True
 
 
+_MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
+
+
 def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
+    """The agency a printed name stands for: the gazetteer's name where the gazetteer knows it; the
+    printed name (tidied, members in brackets dropped: 'các nhà mạng (Viettel, VNPT)') where it does
+    not, where the known body is one member of a list, or where a proper name follows the known one
+    ('Ban Quản lý Khu kinh tế Đông Nam': the gazetteer's id and level are kept)."""
     printed = squash(printed).strip(_TRAIL)
-    hit = nlp.lookup_agency_span(printed)
+    plain = _MEMBERS.sub("", printed) or printed
+    if plain[:1].islower() and is_group("các " + plain):
+        plain = "các " + plain     # 'cơ quan, đơn vị có liên quan chịu trách nhiệm …': the group, as 'các …'
+    hit = nlp.lookup_agency_span(plain)
     entry = hit[0] if hit else None
-    if hit and re.match(r"\s*(?:,|và\s)\s*\w", printed[hit[1]:]):
+    rest = plain[hit[1]:] if hit else ""
+    if hit and re.match(r"\s*(?:,|và\s)\s*\w", rest):
         entry = None       # 'các sở, ngành, địa phương': the known group is one member of a list
     if entry is None:
-        return Agency(name=tidy_name(printed), printed=printed, level=level_of_head(printed), valid_on_document_date=None)
+        return Agency(name=tidy_name(plain), printed=printed, level=level_of_head(plain), valid_on_document_date=None)
     successor = nlp.gazetteer_entry(entry["successor"])["name"] if entry.get("successor") else None
-    return Agency(name=entry["name"], printed=printed, gazetteer_id=entry["id"], code=entry.get("code"),
+    name = tidy_name(plain) if rest.strip()[:1].isupper() else entry["name"]
+    return Agency(name=name, printed=printed, gazetteer_id=entry["id"], code=entry.get("code"),
                   level=entry.get("level"), valid_on_document_date=_valid_on(entry, doc_date), successor=successor)

@@ -109,7 +109,7 @@ def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str
     folded = fold(dt.text[start:end])
     for m in _coord_re().finditer(folded):
         b0, b1 = start + m.start("body"), start + m.end("body")
-        body = dt.text[b0:b1]
+        body = dt.text[b0:b1].replace("\n", " ")      # same offsets; a list wraps at " và\n"
         pos = 0
         for part in agencies.split_agencies(body):
             at = body.find(part, pos)

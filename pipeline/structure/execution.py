@@ -102,7 +102,8 @@ def find_clauses(dt: DocText, start: int, end: int) -> list[Clause]:
         names = []
         for name, at in _split_subjects(who.strip()):
             body = agencies.body_of(name)
-            if not agencies.starts_like_agency(body) and body == name or _PERSONS.match(fold(body)):
+            named = agencies.starts_like_agency(body) or agencies.is_group("các " + body)   # 'cơ quan, đơn vị …'
+            if not named and body == name or _PERSONS.match(fold(body)):
                 continue          # neither a titled head nor an agency, or persons: not a body we can name
             p0 = start + who_start + lead + at
             names.append((body, p0, p0 + len(name)))

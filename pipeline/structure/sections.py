@@ -130,6 +130,20 @@ def _hangs(heading: str) -> bool:
     return heading.rstrip().endswith((",", "-")) or bool(words) and words[-1] in {fold(w) for w in tables.lexicon()["heading_connectors"]}
 
 
+AGENCY_TAIL_WORDS = 8     # an agency heading cut at 'và' runs on over this many words ('… xây dựng và' / 'kinh doanh hạ tầng Khu công nghiệp')
+
+
+def _names_agency(heading: str) -> bool:
+    from pipeline.structure.agencies import starts_like_agency
+    return bool(heading) and not heading.rstrip().endswith(":") and starts_like_agency(heading)
+
+
+def _name_tail(line: str) -> bool:
+    """A short line of Capitalized words and no closing mark: the end of a wrapped name."""
+    words = line.split()
+    return 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) and not line.rstrip().endswith((".", ";", ":", ","))
+
+
 _COLON_SOON = re.compile(r"^([^:.;]{1,80}?):\s*")
 
 
@@ -175,7 +189,8 @@ class Node:
             limit = HEADING_MAX_WORDS.get(self.kind, 0)
             colon_ends = soon and len((self.heading + " " + soon.group(1)).split()) <= limit
             short_tail = not soon and not t.endswith((".", ";")) and (
-                len(t.split()) <= SHORT_TAIL_WORDS or (_caps(self.heading) and _caps(t)))
+                len(t.split()) <= SHORT_TAIL_WORDS or (_caps(self.heading) and _caps(t))
+                or (_names_agency(self.heading) and len(t.split()) <= AGENCY_TAIL_WORDS))
             if not (colon_ends or short_tail):
                 self.paragraphs, self.heading = [self.heading], None
                 self.last_line_closed = False
@@ -188,6 +203,10 @@ class Node:
             sentence = t.endswith((".", ";", "./.")) or (t.endswith(":") and len(self.heading.split()) > HEADING_MAX_WORDS.get(self.kind, 0))
             if len(self.heading.split()) > limit or sentence:
                 self.paragraphs, self.heading = [self.heading], None          # a sentence, not a heading
+        elif (self.heading is not None and not self.paragraphs and not self.last_line_closed
+              and _names_agency(self.heading) and _name_tail(t)):
+            # '2. Ban Quản lý Khu kinh tế' / 'Đông Nam': a proper name wrapped before its last words
+            self.heading = squash(f"{self.heading} {t}")
         elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and _hangs(self.heading)
               and not soon and len((self.heading + " " + t).split()) <= HEADING_MAX_WORDS.get(self.kind, 0)
               and not t.endswith((".", ";"))):
