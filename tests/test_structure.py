@@ -357,3 +357,11 @@ def test_wrapped_agency_headings_and_lists():
     assert {("Ban Quản lý Khu kinh tế Đông Nam", "support"), ("Các nhà mạng", "support"),
             ("Các chủ đầu tư xây dựng và kinh doanh hạ tầng khu công nghiệp", "support"),
             ("Các cơ quan, đơn vị chức năng", "support")} <= got
+
+
+def test_funding_from_sponsors_and_lawful_sources_and_drafter_initials():
+    text = HEADER.replace("II. TỔ CHỨC THỰC HIỆN", "II. KINH PHÍ THỰC HIỆN\nKinh phí gồm: ngân sách nhà nước; tài trợ từ các "
+                          "doanh nghiệp và các nguồn kinh phí hợp pháp khác.\nIII. TỔ CHỨC THỰC HIỆN").replace("- Lưu: VT.", "- Lưu: VT, KGVX. Thg")
+    ex = extract_text(text)
+    assert {s for f in ex.funding for s in f.sources} == {"state_budget", "socialized", "other_lawful"}
+    assert ex.recipients[-1].name == "Lưu: VT, KGVX"

@@ -97,6 +97,7 @@ def find_recipients(dt: DocText, start: Optional[int]) -> list[Recipient]:
         name = squash(item).rstrip(" ;.,")
         if archive:
             name = re.sub(r"\s*\([^)]*\)\s*$", "", name)
+            name = re.sub(r"(?<=\w)\.\s*[A-ZĐ][a-zđ]{0,3}$", "", name)   # drafter's initials after the list ('… KGVX. Thg')
             purpose = purpose or "lưu"
         out.append(Recipient(name=name, purpose=purpose, archive=archive,
                              provenance=dt.provenance(ln.content_start, ln.end)))
