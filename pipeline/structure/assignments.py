@@ -72,12 +72,10 @@ def _role(heading: str, tasks: list[Task], opening: Optional[str] = None) -> str
     if opening is not None:
         texts = [opening] + texts[1:]
     verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(t)))[:20] for t in texts]
-    if verbs and verbs[0].startswith("chu tri"):
+    if any(v.startswith("chu tri") for v in verbs):
         return "lead"
     if verbs and verbs[0].startswith("phoi hop"):
         return "support"
-    if any(v.startswith("chu tri") for v in verbs):
-        return "lead"
     return "other"
 
 
