@@ -19,15 +19,16 @@ _LEVELS = {"chapter": 0, "roman": 10, "article": 10, "arabic": 20, "arabic_neste
 _PATTERNS = [
     ("chapter", re.compile(r"^(?:Chương|CHƯƠNG)\s+(?P<m>[IVXLC]+|\d+)\b\s*[.:]?\s*")),
     ("article", re.compile(r"^(?:Điều|ĐIỀU)\s+(?P<m>\d{1,3})\s*[.:]\s*")),
-    ("roman", re.compile(r"^(?P<m>[IVX]{1,5})\s*[.)]\s*(?=\S)")),
+    ("roman", re.compile(r"^(?P<m>[IVX]{1,5})\s*[.)]\s*(?=\S|$)")),   # 'III.' alone: the heading is on the next line
     ("arabic_nested", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)")),
-    ("arabic", re.compile(r"^(?P<m>\d{1,2})\s*[.)]\s*(?=[^\d\s])")),
+    ("arabic", re.compile(r"^(?P<m>\d{1,2})\s*[.)]\s*(?=[^\d\s]|$)")),
     ("letter", re.compile(rf"^(?P<m>[{LETTERS}])\s*\)\s*(?=\S)")),
     ("dash", re.compile(r"^(?P<m>[-–—•])\s*(?=\S)")),
     ("plus", re.compile(r"^(?P<m>\+)\s*(?=\S)")),
 ]
 HEADING_MAX_WORDS = {"chapter": 24, "roman": 24, "article": 24, "arabic": 24, "arabic_nested": 24, "letter": 14}
 SHORT_TAIL_WORDS = 6
+ROMAN_SENTENCE_HEADING_WORDS = 6
 # a heading wrapped over lines may grow longer than one line holds (normative article titles)
 WRAPPED_HEADING_MAX_WORDS = {"article": 64}
 _HEADED_KINDS = {"chapter", "roman", "article", "arabic", "arabic_nested", "letter"}
@@ -105,6 +106,8 @@ def split_heading(kind: str, rest: str) -> tuple[Optional[str], str]:
         return rest, ""
     if rest and len(rest.split()) <= limit and rest.endswith(",") and _caps(rest):
         return rest, ""          # 'I. MỤC ĐÍCH,' / 'YÊU CẦU': an all-caps heading wrapped after a comma
+    if kind in ("chapter", "roman") and rest.endswith(".") and 0 < len(rest.split()) <= ROMAN_SENTENCE_HEADING_WORDS:
+        return rest.rstrip(". "), ""   # 'IV. Tổ chức thực hiện.': a part's heading, closed by a full stop
     return None, rest
 
 
@@ -303,7 +306,7 @@ def _parse_into(dt: DocText, first: int, last: int, quoted: set[int], roots: lis
             node.add_line(text, ln.end)
         else:
             node.last_line_closed = bool(heading and ln.text.rstrip().endswith(":"))
-            node.awaiting_heading = heading is None and kind in ("chapter", "article", "roman")
+            node.awaiting_heading = heading is None and kind in _HEADED_KINDS   # '1.' alone: the next line heads it
         while stack and stack[-1].level >= node.level:
             stack.pop()
         (stack[-1].children if stack else roots).append(node)
