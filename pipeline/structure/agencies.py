@@ -204,6 +204,19 @@ def _valid_on(entry: dict, date: Optional[str]) -> Optional[bool]:
     return True
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[re.Pattern, dict[str, str]]:
+    table = tables.lexicon()["name_abbreviations"]
+    alts = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), table
+
+
+def _expand_abbreviations(name: str) -> str:
+    """'UBND các xã, phường' → 'Ủy ban nhân dân các xã, phường': names are compared written out."""
+    rx, table = _abbreviations()
+    return rx.sub(lambda m: table[m.group(0)], name)
+
+
 _MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
 
 
@@ -213,7 +226,7 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     not, where the known body is one member of a list, or where a proper name follows the known one
     ('Ban Quản lý Khu kinh tế Đông Nam': the gazetteer's id and level are kept)."""
     printed = squash(printed).strip(_TRAIL)
-    plain = _MEMBERS.sub("", printed) or printed
+    plain = _expand_abbreviations(_MEMBERS.sub("", printed) or printed)
     if plain[:1].islower() and is_group("các " + plain):
         plain = "các " + plain     # 'cơ quan, đơn vị có liên quan chịu trách nhiệm …': the group, as 'các …'
     hit = nlp.lookup_agency_span(plain)

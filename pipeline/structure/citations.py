@@ -255,4 +255,25 @@ def find_citations(doc: Doc, dt: DocText, exclude: tuple[int, int] | None, roles
             text=squash(text[start:end]), type=ctype, number=sym.number, symbol=sym.text, date=date,
             issuer=agencies.respell(issuer), role=roles(start), confidence=round(conf, 2), provenance=dt.provenance(start, end))))
     out.sort(key=lambda x: x[0])
-    return [c for _, c in out]
+    cites = [c for _, c in out]
+    _share_issuers(cites, folded)
+    return cites
+
+
+_LIST_GAP = re.compile(r"[\s,;]*(?:va\s*)?(?:so\s*)?")
+
+
+def _share_issuers(cites: list[Citation], folded: str) -> None:
+    """'Công điện số 007/CĐ-UBND ngày …, số 008/CĐ-UBND và số 009/CĐ-UBND ngày … của UBND tỉnh': one
+    'của …' closing a list of symbols names the issuer of each, one date a run of the same type; a
+    citation without its own takes the next one's when only list punctuation, 'và' or 'số' lies between."""
+    for k in range(len(cites) - 2, -1, -1):
+        c, n = cites[k], cites[k + 1]
+        if not (c.provenance.span and n.provenance.span):
+            continue
+        if not _LIST_GAP.fullmatch(folded[c.provenance.span[1]:n.provenance.span[0]]):
+            continue
+        if not c.issuer and n.issuer:
+            c.issuer = n.issuer
+        if not c.date and n.date and n.type == c.type:   # 'số 008/CĐ-UBND và số 009/CĐ-UBND ngày 19/11/2025'
+            c.date = n.date

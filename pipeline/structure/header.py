@@ -268,7 +268,8 @@ def parse_header(dt: DocText) -> HeaderResult:
     body_start = (max(so_line.index, sym_line.index if sym_line else 0) + 1) if so_line is not None else 0
     if type_line is not None:
         title, end, parts = _title_after(lines, type_last.index, len(lines), upper=True)
-        doc.title = title
+        vv = _VV_RE.match(fold(title)) if title else None
+        doc.title = title[vv.end():].strip() or title if vv else title   # 'KẾ HOẠCH' / 'V/V HỖ TRỢ …': the V/v is no title word
         body_start = end
         if parts:
             prov["title"] = dt.provenance(parts[0].content_start, parts[-1].end)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Optional
 
 from pipeline.structure import tables
+from pipeline.structure.agencies import is_bare_head
 from pipeline.structure.model import AuthorityStep, Signer
 from pipeline.structure.text import DocText, fold, squash
 
@@ -49,8 +50,8 @@ def _continues_authority(of: str, text: str, rest) -> bool:
     line ends with a comma, the fragment is one word (no office is), or another authority line follows."""
     if not _upper(text) or text.startswith(("-", "+")):
         return False
-    if of.rstrip().endswith(",") or len(text.split()) == 1:
-        return True
+    if of.rstrip().endswith(",") or len(text.split()) == 1 or is_bare_head(of):
+        return True          # 'TM. ỦY BAN' / 'NHÂN DÂN': a body's head word alone names no one
     nxt = next((ln.text.strip() for ln in rest if not ln.blank), "")
     return bool(_prefix_re().match(nxt))
 
