@@ -19,6 +19,7 @@ from pipeline.restore.syllables import apply_case, case_of, has_marks
 from pipeline.restore.tokens import BOS, EOS, Token, lm_symbol, tokenize
 
 _CHUNK = re.compile(r"\S+")
+DECODE_CHUNK_LINES = 100   # lines per joined Viterbi pass: ~3,000 positions, grids of a few MB
 _PHRASE_OPENERS = set(".:;?!“\"‘'(«[")   # not '-': 'Lao động - Thương binh' goes on a name
 
 
@@ -103,9 +104,14 @@ class Restorer:
         return viterbi(self.lm, lat.ids, lat.costs, index[BOS], index[EOS])
 
     def decode_many(self, lats: list[Lattice]) -> list[list[int]]:
-        """`decode` of several lines at once (same choices, fewer look-up calls)."""
+        """`decode` of several lines at once (same choices, fewer look-up calls), in chunks of
+        DECODE_CHUNK_LINES so the look-up grids of a long document stay small."""
         index = self.lm.index
-        return viterbi_many(self.lm, [(lat.ids, lat.costs) for lat in lats], index[BOS], index[EOS]) if lats else []
+        out: list[list[int]] = []
+        for k in range(0, len(lats), DECODE_CHUNK_LINES):
+            chunk = lats[k:k + DECODE_CHUNK_LINES]
+            out.extend(viterbi_many(self.lm, [(lat.ids, lat.costs) for lat in chunk], index[BOS], index[EOS]))
+        return out
 
     def render(self, lat: Lattice, chosen: list[int]) -> str:
         """The line with the chosen syllables in place, original spacing and letter case kept."""
