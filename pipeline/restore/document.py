@@ -13,6 +13,7 @@ Lines whose choices the cache agrees with are not decoded again.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -43,8 +44,7 @@ def restore_lines(restorer: Restorer, lines: list[str], confs: Optional[list] = 
     for k in live:
         costs = _cached_costs(lats[k], chosen[k], places[k], cache) if cache and places[k] else None
         if costs is not None:
-            lat = lats[k]
-            again[k] = Lattice(lat.line, lat.tokens, lat.mode, lat.slots, lat.decided, lat.ids, costs)
+            again[k] = replace(lats[k], costs=costs)
     for k, pick in zip(again, restorer.decode_many(list(again.values()))):
         chosen[k] = pick
     return [nfc(line) if lat is None else restorer.render(lat, pick) for line, lat, pick in zip(lines, lats, chosen)]
