@@ -193,7 +193,6 @@ def restore() -> None:
     sys.stdout.flush()
 
 
-
 _PROCESSOR_HELP = "module:attribute of another pipeline.processor.Processor (tests, dry runs)"
 
 

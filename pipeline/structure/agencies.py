@@ -44,10 +44,9 @@ def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
     rest = " ".join(words[offer:])
     if not rest or not starts_like_agency(rest):
         return None
-    verbs, groups = _subject_vocab()
-    after_cac = squash(fold(rest)[4:].replace(",", " ")) + " "
-    if fold(rest).startswith("cac ") and not (nlp.lookup_agency(rest) or after_cac.startswith(groups)):
+    if fold(rest).startswith("cac ") and not (is_group(rest) or nlp.lookup_agency(rest)):
         return None
+    verbs = _subject_vocab()[0]
     for k in range(offer + 1, min(len(words), offer + max_words)):
         if fold(words[k - 1]) in _NOUN_MARKERS:
             continue           # 'các tổ chức': a noun here, not the verb 'tổ chức'

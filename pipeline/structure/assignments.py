@@ -27,7 +27,7 @@ def _coord_re() -> re.Pattern:
     lex = tables.lexicon()
     openers = "|".join(phrase_pattern(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
     # the subject verbs of two words or more: folded, one-word ones collide with names ('Tuyên giáo')
-    words = set(lex["coordination_stops"]) | {v for v in lex["subject_verbs"] if " " in v} - {"phối hợp"}
+    words = (set(lex["coordination_stops"]) | {v for v in lex["subject_verbs"] if " " in v}) - {"phối hợp"}
     stops = "|".join(phrase_pattern(fold(s)) for s in sorted(words, key=len, reverse=True))
     return re.compile(rf"\b(?:{openers})\b\s*(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
 
@@ -59,6 +59,14 @@ def _tasks_of(node: Node, dt: DocText, year: Optional[int]) -> list[Task]:
     return tasks
 
 
+_REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|đề nghị|De nghi)\s+")
+
+
+def _without_request(heading: str) -> str:
+    """'Đề nghị Ủy ban MTTQ tỉnh …' → 'Ủy ban MTTQ tỉnh …': the agencies a request is addressed to."""
+    return _REQUEST_PREFIX.sub("", heading)
+
+
 _STANDING_ROLE = re.compile(r"^la (?:co quan|don vi) (?:thuong truc|dau moi)\s*,?\s*")   # 'Là cơ quan thường trực, chủ trì …'
 _ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen)\s+)+")
 
@@ -87,8 +95,7 @@ def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str]]]:
     out = []
     for child in node.children:
         heading = child.heading or ""
-        bare = re.sub(r"^(?:Đề nghị|đề nghị|De nghi)\s+", "", heading)
-        if heading and agencies.starts_like_agency(bare):
+        if heading and agencies.starts_like_agency(_without_request(heading)):
             out.append((child, heading, None))
             continue
         subject = None if heading else agencies.leading_subject(child.text)
@@ -144,7 +151,7 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         for item, heading, opening in _agency_items(impl):
             tasks = _tasks_of(item, dt, year)
             role = _role(heading, tasks, opening)
-            bare = re.sub(r"^(?:Đề nghị|đề nghị|De nghi)\s+", "", heading)
+            bare = _without_request(heading)
             h0 = dt.text.find(bare[:20], item.start, item.end + 1)
             h0 = h0 if h0 >= 0 else item.start
             names = agencies.split_agencies(bare)

@@ -61,12 +61,12 @@ _COMMITTEE_RE = re.compile(
     r"(?:to giup viec\s+)?ban chi dao(?:\s+(?:trung uong|quoc gia|tinh|thanh pho|cua chinh phu))?(?:\s+ve(?=\s))?")
 
 
-def _issuer_stop(window: str) -> Optional[re.Match]:
-    """Where the issuer starting the window ends. A steering committee is named by its field
-    ('Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số tỉnh'):
-    after its head the name runs on over 'về' and commas before lowercase words."""
+def _issuer_stop(window: str, head: Optional[re.Match]) -> Optional[re.Match]:
+    """Where the issuer starting the window ends. A steering committee (`head`: its match of
+    _COMMITTEE_RE) is named by its field ('Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới
+    sáng tạo và chuyển đổi số tỉnh'): after its head the name runs on over 'về' and commas before
+    lowercase words."""
     low = window.lower()
-    head = _COMMITTEE_RE.match(fold(low))
     if not head:
         return _issuer_stop_re().search(low)
     pos = head.end()
@@ -100,10 +100,11 @@ def _issuer_at(text: str, pos: int) -> tuple[Optional[str], int]:
         return None, pos
     start = pos + m.end()
     window = text[start:start + 240]
-    stop = _issuer_stop(window)
+    committee = _COMMITTEE_RE.match(fold(window.lower()))
+    stop = _issuer_stop(window, committee)
     raw = window[: stop.start() if stop else len(window)]
     words = _cut_at_type_word(raw.split())
-    limit = ISSUER_MAX_WORDS * 2 if _COMMITTEE_RE.match(fold(raw.lower())) else ISSUER_MAX_WORDS
+    limit = ISSUER_MAX_WORDS * 2 if committee else ISSUER_MAX_WORDS
     if not words or len(words) > limit:
         words = words[:limit]
     issuer = squash(" ".join(words)).strip(" -,")

@@ -193,7 +193,7 @@ class Node:
             colon_ends = soon and len((self.heading + " " + soon.group(1)).split()) <= limit
             short_tail = not soon and not t.endswith((".", ";")) and (
                 len(t.split()) <= SHORT_TAIL_WORDS or (_caps(self.heading) and _caps(t))
-                or (_names_agency(self.heading) and len(t.split()) <= AGENCY_TAIL_WORDS))
+                or (len(t.split()) <= AGENCY_TAIL_WORDS and _names_agency(self.heading)))
             if not (colon_ends or short_tail):
                 self.paragraphs, self.heading = [self.heading], None
                 self.last_line_closed = False
@@ -207,7 +207,7 @@ class Node:
             if len(self.heading.split()) > limit or sentence:
                 self.paragraphs, self.heading = [self.heading], None          # a sentence, not a heading
         elif (self.heading is not None and not self.paragraphs and not self.last_line_closed
-              and _names_agency(self.heading) and _name_tail(t)):
+              and _name_tail(t) and _names_agency(self.heading)):   # the gazetteer look-up last: it costs
             # '2. Ban Quản lý Khu kinh tế' / 'Đông Nam': a proper name wrapped before its last words
             self.heading = squash(f"{self.heading} {t}")
         elif (self.heading is not None and not self.paragraphs and not self.last_line_closed and _hangs(self.heading)
