@@ -12,15 +12,13 @@ holds OUT's lock, 130 interrupted.
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from pipeline import atomic
 from pipeline.config import Settings
@@ -28,6 +26,7 @@ from pipeline.engine import DependencyMissing, Engine, Job, Outcome
 from pipeline.errors import DESCRIPTIONS, ErrorCode, MissingDependency
 from pipeline.executors import TaskError, make_executor
 from pipeline.processor import Processor, load_processor
+from pipeline.signals import stop_on_signal
 from pipeline.state import EXIT_LOCKED, LockHeld, StateDB, fingerprint, folder_lock
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -168,26 +167,6 @@ class Reporter:
             self._bar.stop()
 
 
-# signals ----------------------------------------------------------------------------------------------
-@contextmanager
-def stop_on_signal(on_stop: Callable[[int], None]) -> Iterator[None]:
-    """First SIGINT/SIGTERM: `on_stop` (finish in-flight work); a second one: stop hard."""
-    seen = []
-
-    def handler(signum, _frame):
-        seen.append(signum)
-        if len(seen) > 1:
-            raise KeyboardInterrupt
-        on_stop(signum)
-
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-
-
 def check_executor(kind: str, scheduler: str | None) -> None:
     if kind not in ("local", "dask"):
         raise UsageError(f"unknown executor {kind!r}: use 'local' or 'dask'")
@@ -244,15 +223,15 @@ def _run_locked(src: Path, out: Path, options: BatchOptions, settings: Settings,
         for job in jobs:
             engine.add(job)
 
-        def stop(signum: int) -> None:
-            nonlocal interrupted
-            interrupted = True
-            left = engine.drop_waiting()
-            reporter.log(f"signal {signum}: finishing {engine.in_flight} tasks in flight, {len(left)} documents left for the next run")
-
         try:
-            with stop_on_signal(stop):
+            with stop_on_signal() as stop:
+                engine.stop = stop
                 while engine.busy:
+                    if stop and not interrupted:
+                        interrupted = True
+                        left = engine.drop_waiting()
+                        reporter.log(f"signal {stop.signum}: finishing {engine.in_flight} tasks in flight, "
+                                     f"{len(left)} documents left for the next run")
                     for outcome in engine.step(0.5):
                         _finish(outcome, out, state, stats, reporter)
                         reporter.advance(stats)

@@ -20,6 +20,7 @@ from pipeline.config import Settings
 from pipeline.errors import MissingDependency
 from pipeline.executors import WORKER_DIED, Executor, TaskError, result_of
 from pipeline.processor import Processor, page_count
+from pipeline.signals import StopRequest
 from pipeline.state import StateDB
 
 
@@ -74,6 +75,7 @@ class Engine:
         self.suspects: deque[tuple[Job, str, int]] = deque()   # tasks lost with a crashed worker
         self.isolated: Any = None                               # the suspect running alone
         self._pending_failures: list[Outcome] = []
+        self.stop = StopRequest()          # once true (a signal), no waiting document is started
 
     # feeding ------------------------------------------------------------------------------------------
     def add(self, job: Job) -> None:
@@ -161,7 +163,7 @@ class Engine:
             job = next((j for j in self.active if j.todo and j.error is None), None)
             if job is not None:
                 self._submit(job, "page", job.todo.popleft())
-            elif self.waiting:
+            elif self.waiting and not self.stop:
                 job = self.waiting.popleft()
                 job.started = time.monotonic()
                 self.active.append(job)

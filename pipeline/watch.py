@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import atomic
-from pipeline.batch import (EXIT_MISSING, EXIT_OK, UsageError, check_executor, is_ignored, run_guarded,
-                            stop_on_signal)
+from pipeline.batch import (EXIT_MISSING, EXIT_OK, UsageError, check_executor, is_ignored, run_guarded)
 from pipeline.config import Settings
 from pipeline.engine import DependencyMissing, Engine, Job, Outcome
 from pipeline.errors import DESCRIPTIONS, ErrorCode
 from pipeline.executors import TaskError, make_executor
 from pipeline.ingest import sha256_file
 from pipeline.processor import Processor, load_processor
+from pipeline.signals import StopRequest, stop_on_signal
 from pipeline.state import Claim, StateDB, fingerprint
 
 STATE_FILE = ".sohoa-state.sqlite"
@@ -125,7 +125,7 @@ class Watcher:
         self.hints: set[Path] = set()
         self.hint_lock = threading.Lock()
         self.wake = threading.Event()
-        self.stopping = False
+        self.stop = StopRequest()            # replaced by the one the signal handler sets, in run()
         self.engine: Engine | None = None
         self.in_engine: dict[str, str] = {}      # sha256 -> claim name of documents being processed
 
@@ -136,7 +136,8 @@ class Watcher:
         observer = _observer(self.inbox, self.o.poll, self._hint, self.wake)
         observer.start()
         try:
-            with stop_on_signal(self._stop):
+            with stop_on_signal() as self.stop:
+                self.engine.stop = self.stop
                 self._recover()
                 self._loop()
         except DependencyMissing as exc:
@@ -150,10 +151,6 @@ class Watcher:
             executor.close()
         return EXIT_OK
 
-    def _stop(self, signum: int) -> None:
-        self.stopping = True
-        self.wake.set()
-
     def _hint(self, path: Path, instant: bool = False) -> None:
         with self.hint_lock:
             self.hints.add(path)
@@ -165,7 +162,7 @@ class Watcher:
         limit = 2 * self.engine.executor.workers + 2
         while True:
             now = time.monotonic()
-            if self.stopping:
+            if self.stop:
                 self._return_waiting()
             else:
                 if now - last_scan >= self.o.rescan:
@@ -185,7 +182,7 @@ class Watcher:
             if self.engine.busy:
                 for outcome in self.engine.step(self.o.tick):
                     self._finish(outcome)
-            elif self.stopping:
+            elif self.stop:
                 log("stopped: nothing in flight")
                 return
             elif self.o.once and not self.settler.seen and not any(self._scan_inbox()):
