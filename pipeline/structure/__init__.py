@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from pipeline.pagetext import PageText
-from pipeline.structure import assignments, citations, funding, header, nlp, recipients, sections, signer, tables
+from pipeline.structure import assignments, attachments, citations, funding, header, nlp, recipients, sections, signer, tables
 from pipeline.structure.model import Extraction
 from pipeline.structure.text import DocText, fold, from_pages, from_text, nfc
 
@@ -58,10 +58,14 @@ def _preamble_roles(dt: DocText, first: int, last: int) -> Callable[[int], str]:
 
 def extract(dt: DocText) -> Extraction:
     head = header.parse_header(dt)
-    noi_nhan = recipients.find_noi_nhan(dt)
+    attached = attachments.find_attachment(dt, head.body_start)
+    noi_nhan = attached.noi_nhan if attached else recipients.find_noi_nhan(dt)
     body_end = noi_nhan if noi_nhan is not None and noi_nhan >= head.body_start else len(dt.lines)
     first_item = sections.first_item_line(dt, head.body_start, body_end)
     nodes = sections.parse_nodes(dt, first_item, body_end)
+    if attached:
+        nodes += sections.parse_nodes(dt, sections.first_item_line(dt, attached.start + 1, attached.end), attached.end)
+        body_end = attached.end
     doc = nlp.annotate(dt.text)
     cites = citations.find_citations(doc, dt, head.own_symbol,
                                      _preamble_roles(dt, head.body_start, first_item))

@@ -34,13 +34,23 @@ def _subject_vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(v + " " for v in lex["subject_verbs"]), tuple(fold(n) + " " for n in lex["group_nouns"])
 
 
+def opener_words(text: str) -> int:
+    """How many words an opener before an item's agencies takes ('Đề nghị', 'Giao', 'Khuyến khích'), else 0."""
+    lex = tables.lexicon()
+    f = fold(squash(text)) + " "
+    for o in sorted(lex["request_openers"] + lex["item_openers"], key=len, reverse=True):
+        if f.startswith(fold(o) + " "):
+            return len(o.split())
+    return 0
+
+
 def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
     """The agencies an item opens with, up to their first verb: '- Sở Nội vụ hướng dẫn khen thưởng …'
     → 'Sở Nội vụ'; 'Đề nghị Ủy ban MTTQ tỉnh, các tổ chức chính trị - xã hội phát huy …' keeps its
     'Đề nghị'. Verbs are lowercase words of the lexicon (names are Capitalized); a group ('Các …')
     must name a kind of body ('các cơ quan, đơn vị', not 'các nội dung')."""
     words = squash(text).split(" ")
-    offer = 2 if fold(" ".join(words[:2])) == "de nghi" else 0
+    offer = opener_words(text)
     rest = " ".join(words[offer:])
     if not rest or not starts_like_agency(rest):
         return None
@@ -50,11 +60,36 @@ def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
     for k in range(offer + 1, min(len(words), offer + max_words)):
         if fold(words[k - 1]) in _NOUN_MARKERS:
             continue           # 'các tổ chức': a noun here, not the verb 'tổ chức'
-        if words[k][:1].islower() and (" ".join(words[k:k + 3]) + " ").startswith(verbs):
+        following = re.sub(r"[,;:.]", "", " ".join(words[k:k + 3])) + " "     # 'chủ trì, phối hợp …'
+        if (words[k][:1].islower() and following.startswith(verbs)) or _task_verb_capitalized(words, k):
             subject = " ".join(words[offer:k]).strip(_TRAIL)
             if re.search(r"[;.:]", subject) or is_bare_head(subject):
                 return None
             return " ".join(words[:offer] + [subject])
+    return None
+
+
+def _task_verb_capitalized(words: list[str], k: int) -> bool:
+    """'Công an tỉnh Chủ trì …', 'Tỉnh đoàn Chỉ đạo …': a task that opens on the heading's own line
+    (lexicon `capitalized_task_verbs`), not a name ('Ban Chỉ đạo …')."""
+    if not words[k][:1].isupper() or fold(words[k - 1]) in {"ban", "to", "hoi dong"}:
+        return False
+    two = fold(re.sub(r"[,;:.]", "", " ".join(words[k:k + 2])))
+    return two in {fold(v) for v in tables.lexicon()["capitalized_task_verbs"]}
+
+
+def heading_subject(heading: str) -> Optional[tuple[str, str]]:
+    """(agencies, first task) of an item heading that runs on into its task: '2. Sở Giáo dục và Đào
+    tạo chủ trì, phối hợp với …:' → ('Sở Giáo dục và Đào tạo', 'chủ trì, phối hợp với …'). Only a
+    role verb or a capitalized task verb ends the agencies here: a heading's group name may hold
+    other verbs ('Các doanh nghiệp hoạt động trong lĩnh vực xây dựng')."""
+    words = squash(heading).split(" ")
+    roles = ("chu tri", "phoi hop", "la co quan", "la don vi", "la dau moi")
+    for k in range(1, len(words)):
+        following = fold(re.sub(r"[,;:.]", "", " ".join(words[k:k + 3])))
+        if (words[k][:1].islower() and following.startswith(roles)) or _task_verb_capitalized(words, k):
+            subject = " ".join(words[:k]).strip(_TRAIL)
+            return (subject, " ".join(words[k:])) if subject and not is_bare_head(subject) else None
     return None
 
 
@@ -68,6 +103,40 @@ def is_group(text: str) -> bool:
     """'các tổ chức chính trị - xã hội', 'các xã, phường': a group of bodies, a list member of its own."""
     f = fold(text)
     return f.startswith("cac ") and (squash(f[4:].replace(",", " ")) + " ").startswith(_subject_vocab()[1])
+
+
+_NOUN_TAGS = {"N", "Np", "Nc", "Nu", "Ny", "Nb", "L", "M"}
+
+
+@lru_cache(maxsize=1)
+def _pos_tagger():
+    from underthesea import pos_tag  # loaded once, only when a lowercase body needs it
+    return pos_tag
+
+
+def generic_body(part: str) -> Optional[str]:
+    """A body named in lowercase without 'các' ('cơ quan báo chí làm tốt …' → 'cơ quan báo chí'): it
+    opens with a kind of body (lexicon `generic_bodies`) and goes on while underthesea's tagger sees
+    nouns (qualifiers like 'liên quan' kept)."""
+    part = squash(part).strip(_TRAIL)
+    lex = tables.lexicon()
+    f = fold(part)
+    head = next((b for b in sorted(lex["generic_bodies"], key=len, reverse=True)
+                 if f == fold(b) or f.startswith(fold(b) + " ")), None)
+    if head is None or not part[:1].islower():
+        return None
+    qualifiers = sorted((fold(q) for q in lex["body_qualifiers"]), key=len, reverse=True)
+    end = len(head)
+    for word, tag in _pos_tagger()(part[end:]) if part[end:].strip() else []:
+        rest = part[end:].lstrip()
+        q = next((q for q in qualifiers if fold(rest) == q or fold(rest).startswith(q + " ")), None)
+        if q:
+            end = len(part) - len(rest) + len(q)
+            break
+        if tag not in _NOUN_TAGS:
+            break
+        end = part.index(word, end) + len(word) if word in part[end:] else end
+    return part[:end].strip(_TRAIL) or None
 
 
 def split_agencies(heading: str) -> list[str]:
@@ -217,6 +286,8 @@ def _expand_abbreviations(name: str) -> str:
 
 
 _MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
+_LOCATIVE = re.compile(r"\s+(?:đóng\s+)?trên địa bàn\b.*$")
+_LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'  
 
 
 def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
@@ -226,6 +297,9 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     ('Ban Quản lý Khu kinh tế Đông Nam': the gazetteer's id and level are kept)."""
     printed = squash(printed).strip(_TRAIL)
     plain = _expand_abbreviations(_MEMBERS.sub("", printed) or printed)
+    plain = _LIST_INTRO.sub("", plain) or plain
+    if is_group(plain) or plain[:1].islower():
+        plain = _LOCATIVE.sub("", plain) or plain    # 'các đơn vị điện lực trên địa bàn tỉnh': the group
     if plain[:1].islower() and is_group("các " + plain):
         plain = "các " + plain     # 'cơ quan, đơn vị có liên quan chịu trách nhiệm …': the group, as 'các …'
     hit = nlp.lookup_agency_span(plain)

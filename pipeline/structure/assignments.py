@@ -59,26 +59,20 @@ def _tasks_of(node: Node, dt: DocText, year: Optional[int]) -> list[Task]:
     return tasks
 
 
-_REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|đề nghị|De nghi)\s+")
-
-
 def _without_request(heading: str) -> str:
-    """'Đề nghị Ủy ban MTTQ tỉnh …' → 'Ủy ban MTTQ tỉnh …': the agencies a request is addressed to."""
-    return _REQUEST_PREFIX.sub("", heading)
+    """'Đề nghị Ủy ban MTTQ tỉnh …' → 'Ủy ban MTTQ tỉnh …', 'Giao Sở …' → 'Sở …': the agencies."""
+    n = agencies.opener_words(heading)
+    return " ".join(squash(heading).split(" ")[n:]) if n else heading
 
 
 _STANDING_ROLE = re.compile(r"^la (?:co quan|don vi) (?:thuong truc|dau moi)\s*,?\s*")   # 'Là cơ quan thường trực, chủ trì …'
 _ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen)\s+)+")
 
 
-def _role(heading: str, tasks: list[Task], opening: Optional[str] = None) -> str:
-    """From the verbs the tasks open with ('Chủ động phối hợp …' counts as 'phối hợp'); `opening`:
-    what follows the agencies when the item's first sentence names them itself."""
+def _role(heading: str, texts: list[str]) -> str:
+    """From the verbs the item's task texts open with ('Chủ động phối hợp …' counts as 'phối hợp')."""
     if fold(heading).startswith(tuple(fold(o) for o in tables.lexicon()["request_openers"])):
         return "requested"
-    texts = [t.text for t in tasks]
-    if opening is not None:
-        texts = [opening] + texts[1:]
     verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(t)))[:20] for t in texts]
     if any(v.startswith("chu tri") for v in verbs):
         return "lead"
@@ -87,23 +81,48 @@ def _role(heading: str, tasks: list[Task], opening: Optional[str] = None) -> str
     return "other"
 
 
-def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str]]]:
-    """(item, agencies, opening) for the items of an implementation section, descending through
-    sub-headings that are not agencies ('1. Phân công nhiệm vụ'). The agencies are the item's heading
-    ('1. Sở Tài chính:'), or the subject its text opens with ('- Sở Nội vụ hướng dẫn …'), and then
-    `opening` is the rest of that first sentence."""
+def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str], bool]]:
+    """(item, agencies, opening, opening_is_extra) for the items of an implementation section,
+    descending through sub-headings that are not agencies ('1. Phân công nhiệm vụ'). The agencies are
+    the item's heading ('1. Sở Tài chính:'), or the subject its text opens with ('- Sở Nội vụ hướng
+    dẫn …'), and then `opening` is the rest of that first sentence (it stands for the first task).
+    A heading that runs on into its first task ('3. Sở Y tế chủ trì, phối hợp với …') gives its
+    agencies, and the rest is one more task text (`opening_is_extra`)."""
     out = []
     for child in node.children:
         heading = child.heading or ""
         if heading and agencies.starts_like_agency(_without_request(heading)):
-            out.append((child, heading, None))
+            wrapped = _name_wrapped(heading, child.text)
+            if wrapped:
+                out.append((child, wrapped[0], wrapped[1], False))
+                continue
+            split = agencies.heading_subject(heading)
+            if split:
+                out.append((child, split[0], split[1], True))
+            else:
+                out.append((child, heading, None, False))
             continue
         subject = None if heading else agencies.leading_subject(child.text)
         if subject:
-            out.append((child, subject, squash(child.text)[len(subject):].lstrip(" ,")))
+            out.append((child, subject, squash(child.text)[len(subject):].lstrip(" ,"), False))
         elif child.kind not in ("dash", "plus"):
             out.extend(_agency_items(child))
     return out
+
+
+def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
+    """(agencies, rest of the first sentence) when the item's line broke inside the agency name, so
+    that the parsed heading holds only its start: a bare head ('1. Giao Sở' / 'Nông nghiệp và Môi
+    trường là cơ quan đầu mối, chủ trì …') or a name going on in lowercase ('2. Sở Giáo dục' / 'và
+    Đào tạo chủ trì …'). A capitalized next line is a sentence of its own ('Chủ trì …')."""
+    bare = agencies.is_bare_head(_without_request(heading))
+    if not text or re.search(r"[:.;]\s*$", heading) or not (bare or text.lstrip()[:1].islower()):
+        return None
+    joined = squash(f"{heading} {text}")
+    subject = agencies.leading_subject(joined)
+    if not subject or len(subject) <= len(squash(heading)):
+        return None
+    return subject, joined[len(subject):].lstrip(" ,")
 
 
 def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -127,8 +146,26 @@ def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str
                         and not any(e.start_char == p0 for e in ents))
             if own_name:       # 'Ban Tuyên giáo và Dân vận Tỉnh ủy': a name the gazetteer does not know
                 found.append((part, p0, p1))
-            else:
-                found.extend((e.text, e.start_char, e.end_char) for e in ents)
+                continue
+            found.extend((e.text, e.start_char, e.end_char) for e in ents)
+            if not (ents and agencies.is_group(ents[-1].text)):    # 'các sở, ngành, địa phương' is one group
+                found.extend(_generic_bodies(dt.text, ents[-1].end_char if ents else p0, p1))
+    return found
+
+
+def _generic_bodies(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Lowercase bodies in a comma list ('Sở Y tế, địa phương'; 'lực lượng chức năng, lực lượng tại
+    chỗ hỗ trợ …'), each cut where its name ends."""
+    found = []
+    pos = start
+    for piece in text[start:end].split(","):
+        lead = len(piece) - len(piece.lstrip())
+        name = agencies.generic_body(piece) if piece.strip() else None
+        if piece.strip() and not name:
+            break                      # the list of names is over
+        if name:      # as printed, capitalized: 'Cơ quan báo chí', not the group 'Các cơ quan báo chí'
+            found.append((name[:1].upper() + name[1:], pos + lead, pos + lead + len(name)))
+        pos += len(piece) + 1
     return found
 
 
@@ -148,9 +185,12 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
 
     impl = sections.find(nodes, tables.lexicon()["implementation_headings"])
     if impl is not None:
-        for item, heading, opening in _agency_items(impl):
+        for item, heading, opening, extra in _agency_items(impl):
             tasks = _tasks_of(item, dt, year)
-            role = _role(heading, tasks, opening)
+            texts = [t.text for t in tasks]
+            if opening is not None:
+                texts = [opening] + (texts if extra else texts[1:])
+            role = _role(heading, texts)
             bare = _without_request(heading)
             h0 = dt.text.find(bare[:20], item.start, item.end + 1)
             h0 = h0 if h0 >= 0 else item.start
@@ -173,9 +213,11 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         before = [e for e in nlp.agency_spans(doc, max(lo, at - 120), at) if not dt.text[e.end_char:at].strip(" ,")]
         if before:
             add(before[-1].text, "lead", [], "coordination", (before[-1].start_char, before[-1].end_char), 0.7)
-            close = re.compile(r"[.;](?!\d)|\n\s*\n").search(dt.text, at, hi)   # to the end of the sentence
-            for text, s0, s1 in _support_from(doc, dt, at, close.start() if close else hi):
-                add(text, "support", [], "coordination", (s0, s1), 0.7)
+
+    # 'phối hợp (với) <agencies>' anywhere else in the body: the named bodies support
+    for s0_, s1_ in ((lo, skip[0]), (skip[1], hi)) if impl is not None else ((lo, hi),):
+        for text, s0, s1 in _support_from(doc, dt, s0_, s1_):
+            add(text, "support", [], "coordination", (s0, s1), 0.6)
 
     # '<A>; <B> và <C> chịu trách nhiệm thi hành Quyết định này' (role other: all answer for it alike)
     for clause in execution.find_clauses(dt, lo, hi):

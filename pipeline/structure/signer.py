@@ -78,8 +78,8 @@ def find_signer(dt: DocText, noi_nhan: Optional[int]) -> Signer:
             chain[-1] = AuthorityStep(authority=chain[-1].authority, of=squash(f"{chain[-1].of} {_right_part(text)}"))
             last = ln
             continue
-        if not chain and not _upper(_right_part(text)):
-            continue
+        if not chain and position is None and not _upper(_right_part(text)):
+            continue             # not yet in the signature block
         cand = _right_part(text) if (text.startswith(("-", "+")) or re.search(r"\s{3,}|\t", text)) else text
         cand = _SPECKS.sub("", cand)          # 'PHÓ GIÁM ĐỐC `': OCR specks after the words
         if cand.startswith(("-", "+")) or fold(cand).startswith(("noi nhan", "luu")):
