@@ -119,24 +119,46 @@ def generic_body(part: str) -> Optional[str]:
     opens with a kind of body (lexicon `generic_bodies`) and goes on while underthesea's tagger sees
     nouns (qualifiers like 'liên quan' kept)."""
     part = squash(part).strip(_TRAIL)
-    lex = tables.lexicon()
-    f = fold(part)
-    head = next((b for b in sorted(lex["generic_bodies"], key=len, reverse=True)
-                 if f == fold(b) or f.startswith(fold(b) + " ")), None)
+    head = _opening_noun(part, tables.lexicon()["generic_bodies"])
     if head is None or not part[:1].islower():
         return None
-    qualifiers = sorted((fold(q) for q in lex["body_qualifiers"]), key=len, reverse=True)
-    end = len(head)
-    for word, tag in _pos_tagger()(part[end:]) if part[end:].strip() else []:
-        rest = part[end:].lstrip()
+    return _noun_run(part, len(head))
+
+
+def trim_group(part: str) -> str:
+    """A group's name without the words after it ('các doanh nghiệp viễn thông gửi tin nhắn …' → 'các
+    doanh nghiệp viễn thông'): the last member of its list ends where the nouns end."""
+    part = squash(part).strip(_TRAIL)
+    if not fold(part).startswith("cac "):
+        return part
+    at = part.rfind(", ") + 2 if ", " in part else 4
+    head = _opening_noun(part[at:], tables.lexicon()["group_nouns"])
+    return _noun_run(part, at + len(head)) if head else part
+
+
+def _opening_noun(text: str, nouns: list[str]) -> Optional[str]:
+    f = fold(text)
+    return next((text[:len(n)] for n in sorted(nouns, key=len, reverse=True)
+                 if f == fold(n) or f.startswith(fold(n) + " ")), None)
+
+
+def _noun_run(text: str, end: int) -> str:
+    """text[:end] and the nouns after it, as underthesea's tagger sees them (qualifiers kept)."""
+    qualifiers = sorted((fold(q) for q in tables.lexicon()["body_qualifiers"]), key=len, reverse=True)
+    tail = text[end:]
+    for word, tag in _pos_tagger()(tail) if tail.strip() else []:
+        rest = text[end:].lstrip()
         q = next((q for q in qualifiers if fold(rest) == q or fold(rest).startswith(q + " ")), None)
         if q:
-            end = len(part) - len(rest) + len(q)
+            end = len(text) - len(rest) + len(q)
             break
         if tag not in _NOUN_TAGS:
             break
-        end = part.index(word, end) + len(word) if word in part[end:] else end
-    return part[:end].strip(_TRAIL) or None
+        at = text.find(word, end)
+        if at < 0:
+            break
+        end = at + len(word)
+    return text[:end].strip(_TRAIL)
 
 
 def split_agencies(heading: str) -> list[str]:
@@ -150,7 +172,8 @@ def split_agencies(heading: str) -> list[str]:
             cur = pieces[0]
             for piece in pieces[1:]:
                 s = piece.strip()
-                if s and (not need_upper or s[0].isupper() or is_group(s)) and _head_re().match(fold(s)):
+                if (s and (not need_upper or s[0].isupper() or is_group(s)) and _head_re().match(fold(s))
+                        and not _one_name_across(cur, sep, piece)):
                     nxt.append(cur)
                     cur = piece
                 else:
@@ -159,6 +182,12 @@ def split_agencies(heading: str) -> list[str]:
         parts = nxt
     parts = [squash(p).strip(_TRAIL) for p in parts if squash(p).strip(_TRAIL)]
     return _share_level(parts)
+
+
+def _one_name_across(before: str, sep: str, after: str) -> bool:
+    """Whether a gazetteer name runs across the separator ('Văn phòng HĐND và UBND xã')."""
+    hit = nlp.lookup_agency_span(f"{before}{sep}{after}")
+    return bool(hit) and hit[1] > len(before) + len(sep)
 
 
 _LEVEL_WORDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã", "cấp tỉnh", "cấp huyện", "cấp xã")
@@ -286,6 +315,7 @@ def _expand_abbreviations(name: str) -> str:
 
 
 _MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
+_LEVEL_AFTER = re.compile(r"\s+(tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)\b")
 _LOCATIVE = re.compile(r"\s+(?:đóng\s+)?trên địa bàn\b.*$")
 _LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'  
 
@@ -311,5 +341,8 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
         return Agency(name=tidy_name(plain), printed=printed, level=level_of_head(plain), valid_on_document_date=None)
     successor = nlp.gazetteer_entry(entry["successor"])["name"] if entry.get("successor") else None
     name = tidy_name(plain) if rest.strip()[:1].isupper() else entry["name"]
+    level = _LEVEL_AFTER.match(rest) if entry.get("takes_level") else None
+    if level:                                     # 'Ủy ban MTTQ Việt Nam xã' → '… Việt Nam xã'
+        name = f"{name} {level.group(1)}"
     return Agency(name=name, printed=printed, gazetteer_id=entry["id"], code=entry.get("code"),
                   level=entry.get("level"), valid_on_document_date=_valid_on(entry, doc_date), successor=successor)

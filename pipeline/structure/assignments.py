@@ -22,13 +22,16 @@ from pipeline.structure.text import DocText, fold, phrase_pattern, squash
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
-@lru_cache(maxsize=1)
-def _coord_re() -> re.Pattern:
+@lru_cache(maxsize=2)
+def _coord_re(accented: bool) -> re.Pattern:
+    """'phối hợp (với) <body>' up to a verb or a stop. Accented text is matched as printed (lowercased):
+    folded, 'viễn thông bảo đảm' would hold the stop 'thông báo'; text without marks is matched folded."""
     lex = tables.lexicon()
-    openers = "|".join(phrase_pattern(fold(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
-    # the subject verbs of two words or more: folded, one-word ones collide with names ('Tuyên giáo')
+    form = (lambda p: p.lower()) if accented else fold
+    openers = "|".join(phrase_pattern(form(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
+    # the subject verbs of two words or more: one-word ones collide with names ('Tuyên giáo')
     words = (set(lex["coordination_stops"]) | {v for v in lex["subject_verbs"] if " " in v}) - {"phối hợp"}
-    stops = "|".join(phrase_pattern(fold(s)) for s in sorted(words, key=len, reverse=True))
+    stops = "|".join(phrase_pattern(form(s)) for s in sorted(words, key=len, reverse=True))
     return re.compile(rf"\b(?:{openers})\b\s*(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
 
 
@@ -65,19 +68,21 @@ def _without_request(heading: str) -> str:
     return " ".join(squash(heading).split(" ")[n:]) if n else heading
 
 
-_STANDING_ROLE = re.compile(r"^la (?:co quan|don vi) (?:thuong truc|dau moi)\s*,?\s*")   # 'Là cơ quan thường trực, chủ trì …'
-_ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen)\s+)+")
+_STANDING_ROLE = re.compile(r"^la (?:(?:co quan|don vi) )?(?:thuong truc|dau moi)\s*,?\s*")   # 'Là cơ quan thường trực, chủ trì …'
+_ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen|(?:co|chiu) trach nhiem)\s+)+")
 
 
 def _role(heading: str, texts: list[str]) -> str:
-    """From the verbs the item's task texts open with ('Chủ động phối hợp …' counts as 'phối hợp')."""
+    """From the verbs the item's task clauses open with ('Chủ động phối hợp …' counts as 'phối hợp'):
+    'chủ trì' in any → lead; every clause 'phối hợp' → support; 'Đề nghị …' → requested; else other."""
     if fold(heading).startswith(tuple(fold(o) for o in tables.lexicon()["request_openers"])):
         return "requested"
-    verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(t)))[:20] for t in texts]
+    verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(c.strip())))[:20]
+             for t in texts for c in t.split(";") if c.strip()]
     if any(v.startswith("chu tri") for v in verbs):
         return "lead"
-    if verbs and verbs[0].startswith("phoi hop"):
-        return "support"
+    if verbs and all(v.startswith("phoi hop") for v in verbs):
+        return "support"          # only 'phối hợp': a task of its own ('…; hướng dẫn …') makes it other
     return "other"
 
 
@@ -125,13 +130,27 @@ def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
     return subject, joined[len(subject):].lstrip(" ,")
 
 
+def _subject_before(text: str, lo: int, at: int) -> list[tuple[str, int, int]]:
+    """The agency a sentence opens with, right before its 'chủ trì' ('Phòng Kế hoạch - Tài chính chủ
+    trì, phối hợp …'): for names the gazetteer does not know."""
+    start = max((text.rfind(c, lo, at) for c in ".;:\n"), default=-1) + 1
+    start = max(start, lo)
+    name = text[start:at].strip(" ,-–\n")
+    if not name or len(name.split()) > 10 or not name[0].isupper() or not agencies.starts_like_agency(name) \
+            or agencies.is_bare_head(name):
+        return []
+    s0 = text.find(name, start, at)
+    return [(name, s0, s0 + len(name))]
+
+
 def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str, int, int]]:
     """Agencies named in the 'phối hợp với …' clauses of text[start:end]: the clause split into
     agency names (each must start like one: a head word or a gazetteer name); gazetteer agencies
     inside a part that does not start like one ('các đơn vị như Sở Y tế') still count."""
     found = []
-    folded = fold(dt.text[start:end])
-    for m in _coord_re().finditer(folded):
+    span = dt.text[start:end]
+    accented = fold(span) != span.lower()
+    for m in _coord_re(accented).finditer(span.lower() if accented else fold(span)):
         b0, b1 = start + m.start("body"), start + m.end("body")
         body = dt.text[b0:b1].replace("\n", " ")      # same offsets; a list wraps at " và\n"
         pos = 0
@@ -145,7 +164,8 @@ def _support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str
                         and agencies.starts_like_agency(part) and not agencies.is_bare_head(part)
                         and not any(e.start_char == p0 for e in ents))
             if own_name:       # 'Ban Tuyên giáo và Dân vận Tỉnh ủy': a name the gazetteer does not know
-                found.append((part, p0, p1))
+                name = agencies.trim_group(part)
+                found.append((name, p0, p0 + len(name)))
                 continue
             found.extend((e.text, e.start_char, e.end_char) for e in ents)
             if not (ents and agencies.is_group(ents[-1].text)):    # 'các sở, ngành, địa phương' is one group
@@ -210,9 +230,10 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         at = lo + m.start()
         if skip[0] <= at <= skip[1]:
             continue
-        before = [e for e in nlp.agency_spans(doc, max(lo, at - 120), at) if not dt.text[e.end_char:at].strip(" ,")]
+        before = [(e.text, e.start_char, e.end_char) for e in nlp.agency_spans(doc, max(lo, at - 120), at)
+                  if not dt.text[e.end_char:at].strip(" ,")] or _subject_before(dt.text, max(lo, at - 120), at)
         if before:
-            add(before[-1].text, "lead", [], "coordination", (before[-1].start_char, before[-1].end_char), 0.7)
+            add(*before[-1][:1], "lead", [], "coordination", before[-1][1:], 0.7)
 
     # 'phối hợp (với) <agencies>' anywhere else in the body: the named bodies support
     for s0_, s1_ in ((lo, skip[0]), (skip[1], hi)) if impl is not None else ((lo, hi),):
@@ -234,6 +255,7 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
             continue
         role = "lead" if m.group("role") == "chu tri" else "support"
         rest = ln.text[m.end():]
-        for name in agencies.split_agencies(re.sub(r"[;.]\s*$", "", rest)):
+        names = [n for chunk in re.sub(r"[;.]\s*$", "", rest).split(";") for n in agencies.split_agencies(chunk)]
+        for name in names:
             add(name, role, [], "lead_support_line", (ln.start + m.end(), ln.end), 0.9)
     return list(out.values())
