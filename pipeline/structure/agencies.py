@@ -72,7 +72,7 @@ def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
 def _task_verb_capitalized(words: list[str], k: int) -> bool:
     """'Công an tỉnh Chủ trì …', 'Tỉnh đoàn Chỉ đạo …': a task that opens on the heading's own line
     (lexicon `capitalized_task_verbs`), not a name ('Ban Chỉ đạo …')."""
-    if not words[k][:1].isupper() or fold(words[k - 1]) in {"ban", "to", "hoi dong"}:
+    if not words[k][:1].isupper() or (words[k - 1][:1].isupper() and fold(words[k - 1]) in {"ban", "to"}):
         return False
     two = fold(re.sub(r"[,;:.]", "", " ".join(words[k:k + 2])))
     return two in {fold(v) for v in tables.lexicon()["capitalized_task_verbs"]}
@@ -315,6 +315,7 @@ def _expand_abbreviations(name: str) -> str:
 
 
 _MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
+_ENDS_WITH_LEVEL = re.compile(r"\s(?:tỉnh|thành phố|huyện|thị xã|xã|phường)$", re.I)
 _LEVEL_AFTER = re.compile(r"\s+(tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)\b")
 _LOCATIVE = re.compile(r"\s+(?:đóng\s+)?trên địa bàn\b.*$")
 _LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'  
@@ -340,7 +341,8 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     if entry is None:
         return Agency(name=tidy_name(plain), printed=printed, level=level_of_head(plain), valid_on_document_date=None)
     successor = nlp.gazetteer_entry(entry["successor"])["name"] if entry.get("successor") else None
-    name = tidy_name(plain) if rest.strip()[:1].isupper() else entry["name"]
+    place_named = bool(_ENDS_WITH_LEVEL.search(plain[:hit[1]]))     # '… tỉnh Đồng Nai': the place, not a name
+    name = tidy_name(plain) if rest.strip()[:1].isupper() and not place_named else entry["name"]
     level = _LEVEL_AFTER.match(rest) if entry.get("takes_level") else None
     if level:                                     # 'Ủy ban MTTQ Việt Nam xã' → '… Việt Nam xã'
         name = f"{name} {level.group(1)}"

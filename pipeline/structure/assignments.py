@@ -79,8 +79,8 @@ def _role(heading: str, texts: list[str]) -> str:
         return "requested"
     verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(c.strip())))[:20]
              for t in texts for c in t.split(";") if c.strip()]
-    if any(v.startswith("chu tri") for v in verbs):
-        return "lead"
+    if any(v.startswith("chu tri") for v in verbs) or any("duoc giao chu tri" in fold(t) for t in texts):
+        return "lead"             # 'Triển khai nhiệm vụ được giao chủ trì tại Phụ lục'
     if verbs and all(v.startswith("phoi hop") for v in verbs):
         return "support"          # only 'phối hợp': a task of its own ('…; hướng dẫn …') makes it other
     return "other"
@@ -119,14 +119,18 @@ def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
     """(agencies, rest of the first sentence) when the item's line broke inside the agency name, so
     that the parsed heading holds only its start: a bare head ('1. Giao Sở' / 'Nông nghiệp và Môi
     trường là cơ quan đầu mối, chủ trì …') or a name going on in lowercase ('2. Sở Giáo dục' / 'và
-    Đào tạo chủ trì …'). A capitalized next line is a sentence of its own ('Chủ trì …')."""
+    Đào tạo chủ trì …') or by at most two capitalized words before the verb ('3. Bộ Tư lệnh' /
+    'Thành phố chủ trì, …')."""
     bare = agencies.is_bare_head(_without_request(heading))
-    if not text or re.search(r"[:.;]\s*$", heading) or not (bare or text.lstrip()[:1].islower()):
+    if not text or re.search(r"[:.;]\s*$", heading):
         return None
     joined = squash(f"{heading} {text}")
     subject = agencies.leading_subject(joined)
     if not subject or len(subject) <= len(squash(heading)):
         return None
+    extra = subject[len(squash(heading)):].split()
+    if not (bare or text.lstrip()[:1].islower() or (len(extra) <= 2 and all(w[:1].isupper() for w in extra))):
+        return None        # a capitalized next line is a sentence of its own, unless a short name part ('Thành phố')
     return subject, joined[len(subject):].lstrip(" ,")
 
 
