@@ -119,21 +119,45 @@ def generic_body(part: str) -> Optional[str]:
     opens with a kind of body (lexicon `generic_bodies`) and goes on while underthesea's tagger sees
     nouns (qualifiers like 'liên quan' kept)."""
     part = squash(part).strip(_TRAIL)
-    head = _opening_noun(part, tables.lexicon()["generic_bodies"])
+    lex = tables.lexicon()
+    head = _opening_noun(part, lex["generic_bodies"])
     if head is None or not part[:1].islower():
         return None
-    return _noun_run(part, len(head))
+    name = _noun_run(part, len(head))
+    if name == head and fold(head) not in {fold(b) for b in lex["generic_bodies_alone"]}:
+        return None           # 'lực lượng tham gia …': a kind of body that needs its qualifier
+    return name
 
 
 def trim_group(part: str) -> str:
-    """A group's name without the words after it ('các doanh nghiệp viễn thông gửi tin nhắn …' → 'các
-    doanh nghiệp viễn thông'): the last member of its list ends where the nouns end."""
+    """A name without the words after it: a group ('các doanh nghiệp viễn thông gửi tin nhắn …' →
+    'các doanh nghiệp viễn thông') ends where the nouns of its last member end; another name ('Trưởng
+    các ấp giải tỏa …', 'Trường Đại học Hồng Đức thành lập …') at its first lowercase verb."""
     part = squash(part).strip(_TRAIL)
     if not fold(part).startswith("cac "):
-        return part
+        return _before_verb(part)
     at = part.rfind(", ") + 2 if ", " in part else 4
     head = _opening_noun(part[at:], tables.lexicon()["group_nouns"])
     return _noun_run(part, at + len(head)) if head else part
+
+
+def _before_verb(name: str) -> str:
+    words = name.split(" ")
+    if len(words) < 4:
+        return name
+    qualifiers = {fold(q) for q in tables.lexicon()["body_qualifiers"]}
+    verbs = _subject_vocab()[0]
+    end, seen = 0, 0
+    for word, tag in _pos_tagger()(name):
+        at = name.find(word, end)
+        if at < 0:
+            break
+        rest = name[at:]
+        clause = not any(w[:1].isupper() for w in rest.split(" ")) or (rest + " ").startswith(verbs)
+        if seen >= 2 and tag == "V" and word[:1].islower() and fold(word) not in qualifiers and clause:
+            return name[:at].strip(_TRAIL) or name     # 'chế xuất và công nghiệp Thành phố' goes on as a name
+        end, seen = at + len(word), seen + 1
+    return name
 
 
 def _opening_noun(text: str, nouns: list[str]) -> Optional[str]:
@@ -146,13 +170,16 @@ def _noun_run(text: str, end: int) -> str:
     """text[:end] and the nouns after it, as underthesea's tagger sees them (qualifiers kept)."""
     qualifiers = sorted((fold(q) for q in tables.lexicon()["body_qualifiers"]), key=len, reverse=True)
     tail = text[end:]
-    for word, tag in _pos_tagger()(tail) if tail.strip() else []:
+    tagged = _pos_tagger()(tail) if tail.strip() else []
+    for k, (word, tag) in enumerate(tagged):
+        if word == "và" and k + 1 < len(tagged) and tagged[k + 1][0][:1].isupper():
+            tag = "N"                                    # 'Chăn nuôi và Thú y': one name
         rest = text[end:].lstrip()
         q = next((q for q in qualifiers if fold(rest) == q or fold(rest).startswith(q + " ")), None)
         if q:
             end = len(text) - len(rest) + len(q)
             break
-        if tag not in _NOUN_TAGS:
+        if tag not in _NOUN_TAGS and not word[:1].isupper():      # a capitalized word goes on with a name
             break
         at = text.find(word, end)
         if at < 0:
@@ -213,9 +240,12 @@ def _share_level(parts: list[str]) -> list[str]:
     return out + [parts[-1]]
 
 
-@lru_cache(maxsize=1)
-def _title_re() -> re.Pattern:
-    titles = sorted((fold(t) for t in tables.lexicon()["head_titles"]), key=len, reverse=True)
+@lru_cache(maxsize=2)
+def _title_re(accented: bool) -> re.Pattern:
+    """Head titles at the start of a name: as printed where the text has marks ('Trưởng' is a title,
+    'Trường' a school), folded where it has none."""
+    form = (lambda t: t.lower()) if accented else fold
+    titles = sorted((form(t) for t in tables.lexicon()["head_titles"]), key=len, reverse=True)
     return re.compile(r"^(?:" + "|".join(re.escape(t) for t in titles) + r")\s+")
 
 
@@ -223,7 +253,8 @@ def body_of(name: str) -> str:
     """The body a head-of-agency title names: 'Chánh Văn phòng UBND tỉnh' → 'Văn phòng UBND tỉnh',
     'Thủ trưởng các sở, ban ngành' → 'các sở, ban ngành', 'Giám đốc Sở Y tế' → 'Sở Y tế'."""
     name = squash(name)
-    m = _title_re().match(fold(name))
+    accented = fold(name) != name.lower()
+    m = _title_re(accented).match(name.lower() if accented else fold(name))
     if not m:
         return name
     title = fold(name[: m.end()]).split()
@@ -327,7 +358,7 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     not, where the known body is one member of a list, or where a proper name follows the known one
     ('Ban Quản lý Khu kinh tế Đông Nam': the gazetteer's id and level are kept)."""
     printed = squash(printed).strip(_TRAIL)
-    plain = _expand_abbreviations(_MEMBERS.sub("", printed) or printed)
+    plain = _expand_abbreviations(_MEMBERS.sub("", body_of(printed)) or printed)
     plain = _LIST_INTRO.sub("", plain) or plain
     if is_group(plain) or plain[:1].islower():
         plain = _LOCATIVE.sub("", plain) or plain    # 'các đơn vị điện lực trên địa bàn tỉnh': the group

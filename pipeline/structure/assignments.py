@@ -69,7 +69,8 @@ def _without_request(heading: str) -> str:
 
 
 _STANDING_ROLE = re.compile(r"^la (?:(?:co quan|don vi) )?(?:thuong truc|dau moi)\s*,?\s*")   # 'Là cơ quan thường trực, chủ trì …'
-_ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen|(?:co|chiu) trach nhiem)\s+)+")
+_ADVERBS = re.compile(r"^(?:(?:chu dong|tich cuc|tiep tuc|khan truong|thuong xuyen|(?:co|chiu) trach nhiem"
+                      r"|(?:theo|can cu) (?:chuc nang, )?nhiem vu(?: duoc giao)?,?)\s+)+")   # 'Theo chức năng, nhiệm vụ, chủ trì …'
 
 
 def _role(heading: str, texts: list[str]) -> str:

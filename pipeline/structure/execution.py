@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.structure import agencies, tables
+from pipeline.structure import agencies, nlp, tables
 from pipeline.structure.text import DocText, fold, squash
 
 WHO_MAX_CHARS = 700
@@ -32,7 +32,9 @@ def _clause_re() -> re.Pattern:
     lex = tables.lexicon()["execution_clause"]
     verbs = "|".join(re.escape(fold(v)).replace(r"\ ", r"\s+") for v in sorted(lex["verbs"], key=len, reverse=True))
     objs = "|".join(re.escape(fold(o)).replace(r"\ ", r"\s+") for o in sorted(lex["objects"], key=len, reverse=True))
-    return re.compile(rf"\s+(?:{verbs})\s+(?:{objs})\s+nay")
+    # '… chịu trách nhiệm thi hành Quyết định này', or a verb that names the decision itself and ends
+    # the sentence ('… căn cứ Quyết định thi hành./.')
+    return re.compile(rf"\s+(?:{verbs})(?:\s+(?:{objs})\s+nay|(?=\s*\./?\.?))")
 
 
 _SUBJECT_START = re.compile(r"\.|\n\s*\n")
@@ -73,7 +75,18 @@ def _distribute(name: str) -> list[str]:
         return [name]
     title, head = squash(m.group("title")), m.group("head")
     items = [squash(x) for x in m.group("list").split(",") if squash(x)]
-    return [squash(f"{title} {head} {item}") for item in items]
+    out, i = [], 0
+    while i < len(items):        # 'Văn hóa, Thể thao và Du lịch' is one item: the longest the gazetteer knows
+        j = next((j for j in range(len(items), i + 1, -1)
+                  if _known(f"{head} {', '.join(items[i:j])}")), i + 1)
+        out.append(squash(f"{title} {head} {', '.join(items[i:j])}"))
+        i = j
+    return out
+
+
+def _known(name: str) -> bool:
+    hit = nlp.lookup_agency_span(name)
+    return bool(hit) and hit[1] >= len(name) - 1
 
 
 def _split_titles(piece: str) -> list[str]:
