@@ -352,6 +352,21 @@ _LOCATIVE = re.compile(r"\s+(?:đóng\s+)?trên địa bàn\b.*$")
 _LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'  
 
 
+_LEVEL_END = re.compile(r"\s+(?:tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)$")
+
+
+def _narrower(rest: str) -> bool:
+    """Whether lowercase words after a known name make it a narrower body (not a level, a place, or a
+    qualifier such as 'liên quan')."""
+    tail = rest.strip(" ,.;:")
+    if not tail or not tail[0].islower() or fold(tail).startswith(("thuoc ", "truc thuoc ", "cua ", "cap ")):
+        return False          # '… thuộc Ủy ban nhân dân tỉnh', '… cấp tỉnh': whose, not which
+    tail = _LEVEL_END.sub("", " " + tail).strip()
+    tail = _LEVEL_AFTER.sub("", " " + tail).strip() if _LEVEL_AFTER.match(" " + tail) else tail
+    qualifiers = {fold(q) for q in tables.lexicon()["body_qualifiers"]}
+    return bool(tail) and fold(tail) not in qualifiers and not tail[0].isupper()
+
+
 def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     """The agency a printed name stands for: the gazetteer's name where the gazetteer knows it; the
     printed name (tidied, members in brackets dropped: 'các nhà mạng (Viettel, VNPT)') where it does
@@ -374,6 +389,8 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     successor = nlp.gazetteer_entry(entry["successor"])["name"] if entry.get("successor") else None
     place_named = bool(_ENDS_WITH_LEVEL.search(plain[:hit[1]]))     # '… tỉnh Đồng Nai': the place, not a name
     name = tidy_name(plain) if rest.strip()[:1].isupper() and not place_named else entry["name"]
+    if _narrower(rest):           # 'các đoàn thể chính trị - xã hội huyện' is not all 'Các Hội, đoàn thể'
+        name = tidy_name(_LEVEL_END.sub("", plain))
     level = _LEVEL_AFTER.match(rest) if entry.get("takes_level") else None
     if level:                                     # 'Ủy ban MTTQ Việt Nam xã' → '… Việt Nam xã'
         name = f"{name} {level.group(1)}"

@@ -116,6 +116,18 @@ def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str], bool]]:
     return out
 
 
+def _addressed_items(nodes: list[Node]) -> Optional[Node]:
+    """A letter's numbered items when they stand in for TỔ CHỨC THỰC HIỆN: with no such section,
+    top-level '1.', '2.' … of which at least two are addressed to agencies ('1. Sở Y tế chủ trì …',
+    '6. UBND các xã, phường:')."""
+    items = [n for n in nodes if n.kind == "arabic"]
+    if len(items) < 2:
+        return None
+    root = Node(kind="roman", marker="", heading=None, start=items[0].start, end=items[-1].end,
+                first_line=items[0].first_line, children=items)
+    return root if len(_agency_items(root)) >= 2 else None
+
+
 def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
     """(agencies, rest of the first sentence) when the item's line broke inside the agency name, so
     that the parsed heading holds only its start: a bare head ('1. Giao Sở' / 'Nông nghiệp và Môi
@@ -208,7 +220,7 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         out[key] = Assignment(agency=agency, role=role, tasks=list(tasks), deadlines=[d for t in tasks for d in t.deadlines],
                               source=source, confidence=conf, provenance=dt.provenance(*span))
 
-    impl = sections.find(nodes, tables.lexicon()["implementation_headings"])
+    impl = sections.find(nodes, tables.lexicon()["implementation_headings"]) or _addressed_items(nodes)
     if impl is not None:
         for item, heading, opening, extra in _agency_items(impl):
             tasks = _tasks_of(item, dt, year)
