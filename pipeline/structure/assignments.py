@@ -108,12 +108,22 @@ def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str], bool]]:
             else:
                 out.append((child, heading, None, False))
             continue
-        subject = None if heading else agencies.leading_subject(child.text)
+        subject = None if heading else agencies.leading_subject(child.text) or _colon_subject(child.text)
         if subject:
-            out.append((child, subject, squash(child.text)[len(subject):].lstrip(" ,"), False))
+            out.append((child, subject, squash(child.text)[len(subject):].lstrip(" ,:"), False))
         elif child.kind not in ("dash", "plus"):
             out.extend(_agency_items(child))
     return out
+
+
+def _colon_subject(text: str) -> Optional[str]:
+    """'Các cơ quan, đơn vị, địa phương thuộc tỉnh: Căn cứ …' → the agencies before the colon (an
+    item whose heading ran on too long for the section parser to take it as one)."""
+    head, sep, _ = squash(text).partition(":")
+    if not sep or len(head.split()) > 25 or re.search(r"[;.]", head):
+        return None
+    bare = _without_request(head)
+    return head if agencies.starts_like_agency(bare) and not agencies.is_bare_head(bare) else None
 
 
 def _addressed_items(nodes: list[Node]) -> Optional[Node]:
