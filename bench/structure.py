@@ -37,7 +37,8 @@ SIGNER_FIELDS = ["authority", "on_behalf_of", "position", "name"]
 
 
 def strict(v) -> Optional[str]:
-    return None if v is None else re.sub(r"\s*([-–/])\s*", r"\1", squash(nfc(str(v)))).replace("–", "-")
+    """'' and None alike: both say a field (an untitled article's heading) is empty."""
+    return None if v is None or v == "" else re.sub(r"\s*([-–/])\s*", r"\1", squash(nfc(str(v)))).replace("–", "-")
 
 
 def loose(v) -> Optional[str]:

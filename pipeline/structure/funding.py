@@ -23,7 +23,9 @@ def sources_in(text: str) -> list[str]:
     folded = fold(text)
     labels = []
     for phrase, label in _sources():
-        if re.search(rf"\b{re.escape(phrase)}\b", folded) and label not in labels:
+        # 'nguồn ngân sách xã' is the commune's budget, not the state's in general
+        level = r"(?!\s+(?:xa|tinh|huyen|thanh pho|dia phuong|trung uong|cap)\b)" if phrase.endswith("ngan sach") else ""
+        if re.search(rf"\b{re.escape(phrase)}\b{level}", folded) and label not in labels:
             labels.append(label)
             folded = folded.replace(phrase, " " * len(phrase))
     return labels

@@ -60,17 +60,19 @@ _ROMAN_VALUES = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "X
 
 def repair_roman_sequence(nodes: list["Node"]) -> None:
     """Top-level Roman numerals run I, II, III …: one OCR misread between good neighbours ('I, II,
-    II, IV' or 'I, H, III' read as something else) takes the value the sequence says."""
+    II, IV' or 'I, H, III') takes the value the sequence says. Only where the next numeral confirms
+    it and the reading could be a misread (unknown, or the wanted numeral with an 'I' lost): a
+    numeral printed twice ('IV. PHÂN CÔNG …', 'IV. TỔ CHỨC …') stays as printed."""
     romans = [n for n in nodes if n.kind == "roman"]
     vals = [_ROMAN_VALUES.index(n.marker) if n.marker in _ROMAN_VALUES else -1 for n in romans]
     for k, n in enumerate(romans):
-        prev = vals[k - 1] if k else -1
+        want = (vals[k - 1] if k else -1) + 1
         nxt = vals[k + 1] if k + 1 < len(romans) else None
-        want = prev + 1
-        if vals[k] == want or want >= len(_ROMAN_VALUES):
+        if vals[k] == want or want >= len(_ROMAN_VALUES) or nxt != want + 1:
             continue
-        if (k and (nxt is None or nxt == want + 1)) or (not k and nxt == want + 1):
-            n.marker, vals[k] = _ROMAN_VALUES[want], want
+        wanted = _ROMAN_VALUES[want]
+        if vals[k] < 0 or any(wanted[:i] + wanted[i + 1:] == n.marker for i, c in enumerate(wanted) if c == "I"):
+            n.marker, vals[k] = wanted, want
 
 
 _NOISE_TAIL = re.compile(r"(?<=[.;:!?])(?:\s+[^\w\s]{1,2})+\s*$")
@@ -100,6 +102,8 @@ def split_heading(kind: str, rest: str) -> tuple[Optional[str], str]:
         return None, rest
     colon = rest.find(":")
     limit = HEADING_MAX_WORDS[kind]
+    if kind == "article" and ";" in rest[:colon if colon > 0 else None]:
+        return None, rest        # 'Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc …': a sentence, no title
     if 0 < colon <= 120 and len(rest[:colon].split()) <= limit:
         return rest[:colon].strip(), rest[colon + 1:].strip()
     if rest and len(rest.split()) <= limit and not rest.endswith((".", ";", ",", "./.")):
@@ -185,6 +189,12 @@ class Node:
             self.end = max(self.end, end)
             return
         soon = _COLON_SOON.match(t)
+        if (self.kind == "article" and self.heading and len(self.heading.split()) == 1 and not self.paragraphs
+                and not self.last_line_closed and not self.provisional and t[0].isupper() and classify(t) is None):
+            # 'Điều 3. Chánh' / 'Văn phòng UBND tỉnh; …': an untitled article whose sentence wrapped after a word
+            self.paragraphs, self.heading = [f"{self.heading} {t}"], None
+            self.end = max(self.end, end)
+            return
         if self.provisional:
             # a first line cut at a connector: a heading if the next line ends it with a colon or is a
             # short tail ('… Thể thao và' / 'Truyền thông'); else the start of a sentence
