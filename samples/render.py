@@ -54,6 +54,9 @@ JOBS = (
     ScanJob("ha-tinh-2024-cong-van", "jpeg", 150, jpeg_quality=80),
     ScanJob("binh-dinh-2024-quyet-dinh", "pdf", 300),
     ScanJob("binh-dinh-2024-quyet-dinh", "pdf-digital", 300, suffix="-digital"),
+    ScanJob("gia-lai-2025-ke-hoach", "pdf", 300),
+    ScanJob("lao-cai-2025-so-ke-hoach", "pdf", 200, jpeg_quality=70),
+    ScanJob("phu-tho-2025-xa-quyet-dinh", "pdf", 300),
 )
 
 

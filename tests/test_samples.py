@@ -99,7 +99,8 @@ def test_expected_header_parses_and_matches_the_printed_text(path):
     assert agency == " ".join(filter(None, [doc_fields.issuer.parent, doc_fields.issuer.name]))
     signer_lines = src.lines("signer")
     assert signer_lines[-1] == signer.name and signer_lines[-2] == signer.position
-    assert f"{signer.authority} {signer.on_behalf_of}" in signer_lines
+    if signer.authority:             # a director signing in his own right prints no authority line
+        assert f"{signer.authority} {signer.on_behalf_of}" in signer_lines
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
@@ -122,7 +123,8 @@ def test_layout_produces_the_decree30_blocks(path):
     assert ("subject" in blocks) == bool(doc.lines("subject"))
     assert ("title" in blocks) == bool(doc.lines("title"))
     last = lay.signer_page()
-    assert last.block_lines("recipients")[0].text == "Nơi nhận:"
+    if doc.lines("recipients"):        # a decision with an attached plan prints its Nơi nhận in the body
+        assert last.block_lines("recipients")[0].text == "Nơi nhận:"
     assert [ln.text for ln in last.block_lines("signer")] == list(doc.lines("signer"))
     # every body word is printed once, in order, unbroken (no hyphenation, nothing lost)
     printed = [w.text for p in lay.pages for ln in p.block_lines("body") for w in ln.words]

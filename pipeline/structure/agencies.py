@@ -84,7 +84,7 @@ def heading_subject(heading: str) -> Optional[tuple[str, str]]:
     role verb or a capitalized task verb ends the agencies here: a heading's group name may hold
     other verbs ('Các doanh nghiệp hoạt động trong lĩnh vực xây dựng')."""
     words = squash(heading).split(" ")
-    roles = ("chu tri", "phoi hop", "la co quan", "la don vi", "la dau moi")
+    roles = ("chu tri", "phoi hop", "la co quan", "la don vi", "la dau moi", "co trach nhiem", "chiu trach nhiem")
     for k in range(1, len(words)):
         following = fold(re.sub(r"[,;:.]", "", " ".join(words[k:k + 3])))
         if (words[k][:1].islower() and following.startswith(roles)) or _task_verb_capitalized(words, k):

@@ -116,6 +116,19 @@ def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str], bool]]:
     return out
 
 
+def _label_value(dt: DocText, index: int, at: int) -> tuple[str, int]:
+    """The value of an 'Đơn vị phối hợp: …' line with the lines it wraps onto (up to ';' or '.', a
+    blank line or the next item): '… các cơ sở khám' / 'bệnh, chữa bệnh.'."""
+    ln = dt.lines[index]
+    parts, end = [ln.text[at:]], ln.end
+    for nxt in dt.lines[index + 1:index + 4]:
+        if re.search(r"[;.]\s*$", parts[-1]) or nxt.blank or sections.classify(nxt.text) or _LABEL_RE.match(fold(nxt.text)):
+            break
+        parts.append(nxt.text)
+        end = nxt.end
+    return squash(" ".join(parts)), end
+
+
 def _colon_subject(text: str) -> Optional[str]:
     """'Các cơ quan, đơn vị, địa phương thuộc tỉnh: Căn cứ …' → the agencies before the colon (an
     item whose heading ran on too long for the section parser to take it as one)."""
@@ -235,7 +248,9 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         for item, heading, opening, extra in _agency_items(impl):
             tasks = _tasks_of(item, dt, year)
             texts = [t.text for t in tasks]
-            if opening is not None:
+            if opening is not None and extra and texts and not item.children:
+                texts = [f"{opening} {texts[0]}"] + texts[1:]      # the heading's sentence goes on below it
+            elif opening is not None:
                 texts = [opening] + (texts if extra else texts[1:])
             role = _role(heading, texts)
             bare = _without_request(heading)
@@ -281,8 +296,8 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         if not m:
             continue
         role = "lead" if m.group("role") == "chu tri" else "support"
-        rest = ln.text[m.end():]
+        rest, end = _label_value(dt, ln.index, m.end())
         names = [n for chunk in re.sub(r"[;.]\s*$", "", rest).split(";") for n in agencies.split_agencies(chunk)]
         for name in names:
-            add(name, role, [], "lead_support_line", (ln.start + m.end(), ln.end), 0.9)
+            add(name, role, [], "lead_support_line", (ln.start + m.end(), end), 0.9)
     return list(out.values())
