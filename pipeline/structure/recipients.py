@@ -26,7 +26,7 @@ def _purposes() -> list[tuple[str, str]]:
 
 
 def purpose_of(text: str) -> Optional[str]:
-    f = fold(text).strip(" ()")
+    f = fold(text.replace("€", "c")).strip(" ()")      # OCR reads the c of '(b/c)' as '€'
     for phrase, key in _purposes():
         if f == phrase or f.endswith(" " + phrase) or f.startswith(phrase):
             return key

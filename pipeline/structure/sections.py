@@ -65,14 +65,22 @@ def repair_roman_sequence(nodes: list["Node"]) -> None:
     numeral printed twice ('IV. PHÂN CÔNG …', 'IV. TỔ CHỨC …') stays as printed."""
     romans = [n for n in nodes if n.kind == "roman"]
     vals = [_ROMAN_VALUES.index(n.marker) if n.marker in _ROMAN_VALUES else -1 for n in romans]
+
+    def misread(marker: str, value: int) -> bool:       # unknown, or the numeral with one 'I' lost
+        if value >= len(_ROMAN_VALUES):
+            return False
+        wanted = _ROMAN_VALUES[value]
+        return marker not in _ROMAN_VALUES or any(wanted[:i] + wanted[i + 1:] == marker
+                                                  for i, c in enumerate(wanted) if c == "I")
+
     for k, n in enumerate(romans):
         want = (vals[k - 1] if k else -1) + 1
-        nxt = vals[k + 1] if k + 1 < len(romans) else None
-        if vals[k] == want or want >= len(_ROMAN_VALUES) or nxt != want + 1:
+        if vals[k] == want or want >= len(_ROMAN_VALUES) or k + 1 >= len(romans):
             continue
-        wanted = _ROMAN_VALUES[want]
-        if vals[k] < 0 or any(wanted[:i] + wanted[i + 1:] == n.marker for i, c in enumerate(wanted) if c == "I"):
-            n.marker, vals[k] = wanted, want
+        nxt = romans[k + 1].marker
+        confirmed = vals[k + 1] == want + 1 or misread(nxt, want + 1)     # 'I, I, II, IV': two in a row
+        if confirmed and misread(n.marker, want):
+            n.marker, vals[k] = _ROMAN_VALUES[want], want
 
 
 _NOISE_TAIL = re.compile(r"(?<=[.;:!?])(?:\s+[^\w\s]{1,2})+\s*$")
