@@ -116,8 +116,8 @@ def _is_stop_line(text: str, first: bool = False, upper_ok: bool = False) -> boo
     if not t or _RULE_RE.match(t):
         return True
     openers = tables.lexicon()["preamble_end"] + ([] if first else tables.lexicon()["legal_basis_openers"])
-    if any(folded.startswith(fold(o) + " ") or folded == fold(o) for o in openers):
-        return True
+    if t[:1].isupper() and any(folded.startswith(fold(o) + " ") or folded == fold(o) for o in openers):
+        return True          # a preamble item opens capitalized; '… ở nước ngoài' / 'theo hợp đồng …' goes on
     if re.match(r"^([IVX]+|\d+|[a-z])\s*[.)]\s", t):
         return True
     if _PLACE_DATE_RE.search(folded):
