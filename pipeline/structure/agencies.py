@@ -15,14 +15,25 @@ _TRAIL = " :;,.-–"
 
 
 @lru_cache(maxsize=1)
-def _head_re() -> re.Pattern:
-    heads = sorted((fold(h) for h in tables.lexicon()["agency_heads"]), key=len, reverse=True)
+def _head_re(accented: bool = False) -> re.Pattern:
+    """Agency head words at the start of a name: as printed (lowercased) where the text has marks
+    ('Sở' a department, 'Số' a number), folded where it has none."""
+    form = (lambda h: h.lower()) if accented else fold
+    heads = sorted((form(h) for h in tables.lexicon()["agency_heads"]), key=len, reverse=True)
     return re.compile(r"(?:" + "|".join(re.escape(h) for h in heads) + r")\b")
 
 
+def _starts_with_head(text: str):
+    t = squash(text.strip())
+    accented = fold(t) != t.lower()
+    key = t.lower() if accented else fold(t)
+    if fold(t).startswith(tuple(fold(w) + " " for w in tables.lexicon()["not_agency_starts"])):
+        return None               # 'Báo cáo kết quả …', 'Ban hành …': a head word inside another word
+    return _head_re(accented).match(key)
+
+
 def starts_like_agency(text: str) -> bool:
-    t = fold(text.strip())
-    return bool(_head_re().match(t)) or bool(nlp.lookup_agency(text))
+    return bool(_starts_with_head(text)) or bool(nlp.lookup_agency(text))
 
 
 _NOUN_MARKERS = {"cac", "nhung", "moi", "cua"}
@@ -52,7 +63,7 @@ def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
     words = squash(text).split(" ")
     offer = opener_words(text)
     rest = " ".join(words[offer:])
-    if not rest or not starts_like_agency(rest):
+    if not rest or not (starts_like_agency(rest) or starts_like_agency(body_of(rest))):   # 'Thủ trưởng các đơn vị …'
         return None
     if fold(rest).startswith("cac ") and not (is_group(rest) or nlp.lookup_agency(rest)):
         return None
@@ -75,7 +86,11 @@ def _task_verb_capitalized(words: list[str], k: int) -> bool:
     if not words[k][:1].isupper() or (words[k - 1][:1].isupper() and fold(words[k - 1]) in {"ban", "to"}):
         return False
     two = fold(re.sub(r"[,;:.]", "", " ".join(words[k:k + 2])))
-    return two in {fold(v) for v in tables.lexicon()["capitalized_task_verbs"]}
+    if two in {fold(v) for v in tables.lexicon()["capitalized_task_verbs"]}:
+        return True
+    # after a level word a name is over: '… Hiệp hội Doanh nghiệp tỉnh' / 'Tuyên truyền, vận động …'
+    return fold(words[k - 1]) in {"tinh", "huyen", "xa", "phuong"} and two in {
+        fold(v) for v in tables.lexicon()["subject_verbs"] if " " in v}
 
 
 def heading_subject(heading: str) -> Optional[tuple[str, str]]:
@@ -95,7 +110,7 @@ def heading_subject(heading: str) -> Optional[tuple[str, str]]:
 
 def is_bare_head(text: str) -> bool:
     """A head word with no name ('Các', 'Sở', 'các cơ quan'): what a clause cut short leaves."""
-    m = _head_re().match(fold(text.strip()))
+    m = _head_re().match(fold(text.strip()))     # folded: a bare head is a bare head however printed
     return bool(m) and len(fold(text.strip())[m.end():].split()) < 1
 
 
@@ -199,7 +214,7 @@ def split_agencies(heading: str) -> list[str]:
             cur = pieces[0]
             for piece in pieces[1:]:
                 s = piece.strip()
-                if (s and (not need_upper or s[0].isupper() or is_group(s)) and _head_re().match(fold(s))
+                if (s and (not need_upper or s[0].isupper() or is_group(s)) and (_starts_with_head(s) or body_of(s) != squash(s))
                         and not _one_name_across(cur, sep, piece)):
                     nxt.append(cur)
                     cur = piece

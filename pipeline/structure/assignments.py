@@ -109,6 +109,8 @@ def _agency_items(node: Node) -> list[tuple[Node, str, Optional[str], bool]]:
                 out.append((child, heading, None, False))
             continue
         subject = None if heading else agencies.leading_subject(child.text) or _colon_subject(child.text)
+        if subject and _describes(squash(child.text)[:len(subject) + 40]):
+            continue            # 'Trung tâm … là tổ chức hành chính thuộc …': a description, not a task
         if subject:
             out.append((child, subject, squash(child.text)[len(subject):].lstrip(" ,:"), False))
         elif child.kind not in ("dash", "plus"):
@@ -129,6 +131,11 @@ def _label_value(dt: DocText, index: int, at: int) -> tuple[str, int]:
     return squash(" ".join(parts)), end
 
 
+def _describes(opening: str) -> bool:
+    f = fold(opening)
+    return any(f" {fold(v)} " in f" {f} " for v in tables.lexicon()["description_verbs"])
+
+
 def _colon_subject(text: str) -> Optional[str]:
     """'Các cơ quan, đơn vị, địa phương thuộc tỉnh: Căn cứ …' → the agencies before the colon (an
     item whose heading ran on too long for the section parser to take it as one)."""
@@ -140,15 +147,20 @@ def _colon_subject(text: str) -> Optional[str]:
 
 
 def _addressed_items(nodes: list[Node]) -> Optional[Node]:
-    """A letter's numbered items when they stand in for TỔ CHỨC THỰC HIỆN: with no such section,
-    top-level '1.', '2.' … of which at least two are addressed to agencies ('1. Sở Y tế chủ trì …',
-    '6. UBND các xã, phường:')."""
-    items = [n for n in nodes if n.kind == "arabic"]
-    if len(items) < 2:
-        return None
-    root = Node(kind="roman", marker="", heading=None, start=items[0].start, end=items[-1].end,
+    """A letter's numbered items, or a decision's article items, when they stand in for TỔ CHỨC THỰC
+    HIỆN: with no such section, the top-level '1.', '2.' … and each article's items, where at least
+    two and at least a third of them are addressed to agencies ('1. Sở Y tế chủ trì …', '- Phòng Y tế
+    chủ trì, phối hợp …'); an article describing a body ('1. Trung tâm … có chức năng …') is not."""
+    groups = [[n for n in nodes if n.kind == "arabic"]] + [n.children for n in nodes if n.kind == "article"]
+    chosen = [item for items in groups if len(items) >= 2
+              for found in [_agency_items(_root_of(items))] if len(found) >= 2 and 3 * len(found) >= len(items)
+              for item in items]
+    return _root_of(chosen) if chosen else None
+
+
+def _root_of(items: list[Node]) -> Node:
+    return Node(kind="roman", marker="", heading=None, start=items[0].start, end=items[-1].end,
                 first_line=items[0].first_line, children=items)
-    return root if len(_agency_items(root)) >= 2 else None
 
 
 def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
