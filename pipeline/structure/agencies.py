@@ -189,6 +189,8 @@ def _noun_run(text: str, end: int) -> str:
     for k, (word, tag) in enumerate(tagged):
         if word == "và" and k + 1 < len(tagged) and tagged[k + 1][0][:1].isupper():
             tag = "N"                                    # 'Chăn nuôi và Thú y': one name
+        if word in ("thuộc", "trực thuộc") and k + 1 < len(tagged) and tagged[k + 1][1] in _NOUN_TAGS:
+            tag = "N"                                    # 'các phòng chuyên môn thuộc Sở': whose
         rest = text[end:].lstrip()
         q = next((q for q in qualifiers if fold(rest) == q or fold(rest).startswith(q + " ")), None)
         if q:
@@ -214,8 +216,12 @@ def split_agencies(heading: str) -> list[str]:
             cur = pieces[0]
             for piece in pieces[1:]:
                 s = piece.strip()
-                if (s and (not need_upper or s[0].isupper() or is_group(s)) and (_starts_with_head(s) or body_of(s) != squash(s))
-                        and not _one_name_across(cur, sep, piece)):
+                named = (not need_upper or s[0].isupper() or is_group(s)) and (_starts_with_head(s) or body_of(s) != squash(s))
+                # 'Ban Chỉ huy Quân sự xã và lực lượng Biên phòng': a named body, then a kind of body
+                last = cur.split(", ")[-1]
+                kind = sep == " và " and last[:1].isupper() and not fold(last).startswith("cac ") and generic_body(s)
+                inside = cur.count("(") > cur.count(")")      # '(VNPT, Viettel, MobiFone và doanh nghiệp khác)'
+                if s and (named or kind) and not inside and not one_name_across(cur, sep, piece):
                     nxt.append(cur)
                     cur = piece
                 else:
@@ -226,7 +232,7 @@ def split_agencies(heading: str) -> list[str]:
     return _share_level(parts)
 
 
-def _one_name_across(before: str, sep: str, after: str) -> bool:
+def one_name_across(before: str, sep: str, after: str) -> bool:
     """Whether a gazetteer name runs across the separator ('Văn phòng HĐND và UBND xã')."""
     hit = nlp.lookup_agency_span(f"{before}{sep}{after}")
     return bool(hit) and hit[1] > len(before) + len(sep)

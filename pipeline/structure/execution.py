@@ -96,7 +96,9 @@ def _split_titles(piece: str) -> list[str]:
     out = [parts[0]]
     for sep, nxt in zip(parts[1::2], parts[2::2]):
         head = fold(squash(nxt))
-        if head.startswith(titles) or ("v" in sep and agencies.starts_like_agency(squash(nxt))):
+        if (head.startswith(titles) or ("v" in sep and agencies.starts_like_agency(squash(nxt)))) \
+                and not agencies.one_name_across(agencies.body_of(out[-1]), sep, nxt):   # 'Văn phòng HĐND và UBND huyện'
+
             out.append(nxt)
         else:
             out[-1] += sep + nxt
