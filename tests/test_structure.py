@@ -365,3 +365,95 @@ def test_funding_from_sponsors_and_lawful_sources_and_drafter_initials():
     ex = extract_text(text)
     assert {s for f in ex.funding for s in f.sources} == {"state_budget", "socialized", "other_lawful"}
     assert ex.recipients[-1].name == "Lưu: VT, KGVX"
+
+
+DECISION_WITH_PLAN = """ỦY BAN NHÂN DÂN\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+XÃ AN HÒA\tĐộc lập - Tự do - Hạnh phúc
+Số: 15/QĐ-UBND        An Hòa, ngày 02 tháng 10 năm 2025
+QUYẾT ĐỊNH
+Ban hành Kế hoạch phòng, chống dịch bệnh năm 2026
+ỦY BAN NHÂN DÂN XÃ AN HÒA
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch phòng, chống dịch bệnh năm 2026.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 3. Chánh
+Văn phòng HĐND và UBND xã, Trưởng Trạm Y tế xã và các cơ quan, đơn vị có liên quan căn cứ Quyết định thi hành./.
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Trần Văn Bình
+KẾ HOẠCH
+Phòng, chống dịch bệnh năm 2026
+(Ban hành kèm theo Quyết định số 15/QĐ-UBND ngày 02/10/2025 của Ủy ban nhân dân xã)
+I. MỤC TIÊU
+Chủ động phòng, chống dịch bệnh.
+II. TỔ CHỨC THỰC HIỆN
+1. Trạm Y tế xã chủ trì, phối hợp với cơ quan báo chí, lực lượng tại chỗ giám sát ca bệnh.
+2. Đề nghị Ủy ban MTTQ Việt Nam xã và các tổ chức chính trị - xã hội xã tuyên truyền, vận động Nhân dân.
+"""
+
+
+def test_a_decision_with_its_attached_plan():
+    """The record is the decision's; the attached plan adds its sections and TỔ CHỨC THỰC HIỆN."""
+    ex = extract_text(DECISION_WITH_PLAN)
+    assert ex.document.type_code == "QĐ" and ex.signer.name == "Trần Văn Bình"
+    assert [s.marker for s in ex.sections] == ["Điều 1", "Điều 2", "Điều 3", "I", "II"]
+    assert ex.sections[2].heading is None                   # 'Điều 3. Chánh' / 'Văn phòng …': no title
+    assert [r.name for r in ex.recipients] == ["Như Điều 3", "Lưu: VT"]
+    got = {(a.agency.name, a.role) for a in ex.assignments}
+    assert {("Trạm Y tế xã", "lead"), ("Cơ quan báo chí", "support"), ("Lực lượng tại chỗ", "support"),
+            ("Ủy ban Mặt trận Tổ quốc Việt Nam xã", "requested"), ("Các tổ chức chính trị - xã hội", "requested"),
+            ("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân xã", "other")} <= got
+
+
+def test_a_letters_numbered_items_are_its_assignments():
+    text = HEADER.replace("KẾ HOẠCH\nPhòng chống thiên tai\nnăm 2023\n", "").replace("/KH-UBND", "/UBND-VX").replace(
+        "I. MỤC TIÊU\n1. Mục tiêu chung\na) Nội dung một;\nđ) Nội dung hai.\nII. TỔ CHỨC THỰC HIỆN\n", "").replace(
+        "2. Đề nghị", "2. Giao Sở\nXây dựng rà soát các công trình.\n3. Đề nghị")
+    got = {(a.agency.name, a.role) for a in extract_text(text).assignments}
+    assert {("Sở Tài chính", "lead"), ("Sở Y tế", "support"), ("Sở Xây dựng", "other"),
+            ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "requested")} <= got
+
+
+def test_roles_read_clause_by_clause():
+    text = HEADER.replace("2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội\n- Tuyên truyền hằng năm.\n",
+                          "2. Sở Nội vụ: Phối hợp với Sở Tài chính thẩm định.\n"
+                          "3. Sở Tư pháp: Phối hợp với Sở Tài chính rà soát; hướng dẫn các xã thực hiện.\n"
+                          "4. Sở Công Thương: Theo chức năng, nhiệm vụ, chủ trì lựa chọn nhiệm vụ.\n")
+    roles = {a.agency.name: a.role for a in extract_text(text).assignments if a.source == "implementation_section"}
+    assert roles["Sở Nội vụ"] == "support"                  # only phối hợp
+    assert roles["Sở Tư pháp"] == "other"                   # a task of its own after the ';'
+    assert roles["Sở Công Thương"] == "lead"
+
+
+def test_task_lines_that_wrap_and_coordination_on_accented_text():
+    text = HEADER.replace("II. TỔ CHỨC THỰC HIỆN\n", "- Đơn vị chủ trì: Trung tâm Kiểm soát bệnh tật tỉnh (Khoa Truyền thông, giáo\n"
+                          "dục sức khỏe).\n- Đơn vị phối hợp: Công an tỉnh; các cơ sở khám\nbệnh, chữa bệnh.\n"
+                          "Sở Tài nguyên phối hợp với các doanh nghiệp viễn thông bảo đảm thông tin liên lạc.\nII. TỔ CHỨC THỰC HIỆN\n")
+    got = {(a.agency.name, a.role) for a in extract_text(text).assignments}
+    assert {("Trung tâm Kiểm soát bệnh tật tỉnh", "lead"), ("Công an tỉnh", "support"),
+            ("Các cơ sở khám bệnh, chữa bệnh", "support"), ("Các doanh nghiệp viễn thông", "support")} <= got
+
+
+def test_roman_numerals_misread_twice_are_repaired_printed_twice_are_kept():
+    from pipeline.structure.sections import Node, repair_roman_sequence
+    def romans(*markers):
+        return [Node("roman", m, "X", 0, 0, 0) for m in markers]
+    read = romans("I", "I", "II", "IV", "V")
+    repair_roman_sequence(read)
+    assert [n.marker for n in read] == ["I", "II", "III", "IV", "V"]
+    printed = romans("I", "II", "III", "IV", "IV")
+    repair_roman_sequence(printed)
+    assert [n.marker for n in printed] == ["I", "II", "III", "IV", "IV"]
+
+
+def test_head_words_are_matched_as_printed():
+    from pipeline.structure.agencies import generic_body, starts_like_agency
+    assert starts_like_agency("Sở Y tế") and not starts_like_agency("Số người tham gia")
+    assert not starts_like_agency("Báo cáo kết quả thực hiện")
+    assert generic_body("cơ quan báo chí làm tốt công tác thông tin") == "cơ quan báo chí"
+    assert generic_body("lực lượng tham gia bảo vệ") is None      # a kind of body that needs its qualifier
+    assert generic_body("tổ chức hội nghị sơ kết") is None         # 'phối hợp tổ chức': a verb

@@ -94,9 +94,11 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
                               source=source, confidence=conf, provenance=dt.provenance(*span))
 
     impl = sections.find(nodes, tables.lexicon()["implementation_headings"]) or items.addressed_items(nodes)
+    done: list[tuple[int, int]] = []          # the items read as addressed to agencies
     if impl is not None:
         for found in items.agency_items(impl):
             item, heading, opening, extra = found.node, found.agencies, found.opening, found.opening_is_extra
+            done.append((item.start, item.end))
             tasks = _tasks_of(item, dt, year)
             texts = [t.text for t in tasks]
             if opening is not None and extra and texts and not item.children:
@@ -116,12 +118,14 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
                     task = next((t for t in tasks if t.provenance.span and t.provenance.span[0] <= s0 <= t.provenance.span[1]), None)
                     add(text, "support", [task] if task else [], "coordination", (s0, s1), 0.8)
 
-    # '<agency> chủ trì, phối hợp với <agencies>' outside the implementation section
+    def outside(at: int) -> bool:
+        return not any(a <= at <= b for a, b in done)
+
+    # '<agency> chủ trì, phối hợp với <agencies>' outside those items
     lo, hi = body
-    skip = (impl.start, impl.end) if impl is not None else (0, 0)
     for m in re.finditer(r"chu\s+tri\s*,?\s*(?=phoi\s+hop)", fold(dt.text[lo:hi])):
         at = lo + m.start()
-        if skip[0] <= at <= skip[1]:
+        if not outside(at):
             continue
         before = [(e.text, e.start_char, e.end_char) for e in nlp.agency_spans(doc, max(lo, at - 120), at)
                   if not dt.text[e.end_char:at].strip(" ,")] or coordination.subject_before(dt.text, max(lo, at - 120), at)
@@ -129,8 +133,8 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
             add(*before[-1][:1], "lead", [], "coordination", before[-1][1:], 0.7)
 
     # 'phối hợp (với) <agencies>' anywhere else in the body: the named bodies support
-    for s0_, s1_ in ((lo, skip[0]), (skip[1], hi)) if impl is not None else ((lo, hi),):
-        for text, s0, s1 in coordination.support_from(doc, dt, s0_, s1_):
+    for text, s0, s1 in coordination.support_from(doc, dt, lo, hi):
+        if outside(s0):
             add(text, "support", [], "coordination", (s0, s1), 0.6)
 
     # '<A>; <B> và <C> chịu trách nhiệm thi hành Quyết định này' (role other: all answer for it alike)
