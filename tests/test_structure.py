@@ -451,7 +451,7 @@ def test_roman_numerals_misread_twice_are_repaired_printed_twice_are_kept():
 
 
 def test_head_words_are_matched_as_printed():
-    from pipeline.structure.agencies import generic_body, starts_like_agency
+    from pipeline.structure.names import generic_body, starts_like_agency
     assert starts_like_agency("Sở Y tế") and not starts_like_agency("Số người tham gia")
     assert not starts_like_agency("Báo cáo kết quả thực hiện")
     assert generic_body("cơ quan báo chí làm tốt công tác thông tin") == "cơ quan báo chí"

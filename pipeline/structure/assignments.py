@@ -14,7 +14,7 @@ from typing import Optional
 
 from spacy.tokens import Doc
 
-from pipeline.structure import agencies, coordination, deadlines, execution, items, nlp, sections, tables
+from pipeline.structure import agencies, coordination, deadlines, execution, items, names, nlp, sections, tables
 from pipeline.structure.model import Assignment, Task
 from pipeline.structure.sections import Node
 from pipeline.structure.text import DocText, fold, squash
@@ -109,9 +109,9 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
             bare = items.without_opener(heading)
             h0 = dt.text.find(bare[:20], item.start, item.end + 1)
             h0 = h0 if h0 >= 0 else item.start
-            names = agencies.split_agencies(bare)
-            own = {fold(agencies.normalize(n, doc_date).name) for n in names}
-            for name in names:
+            printed = names.split_agencies(bare)
+            own = {fold(agencies.normalize(n, doc_date).name) for n in printed}
+            for name in printed:
                 add(name, role, tasks, "implementation_section", (h0, h0 + len(bare)), 0.9 if role != "other" else 0.7)
             for text, s0, s1 in coordination.support_from(doc, dt, item.start, item.end):
                 if fold(agencies.normalize(text, doc_date).name) not in own:
@@ -152,7 +152,7 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
             continue
         role = "lead" if m.group("role") == "chu tri" else "support"
         rest, end = _label_value(dt, ln.index, m.end())
-        names = [n for chunk in re.sub(r"[;.]\s*$", "", rest).split(";") for n in agencies.split_agencies(chunk)]
-        for name in names:
+        printed = [n for chunk in re.sub(r"[;.]\s*$", "", rest).split(";") for n in names.split_agencies(chunk)]
+        for name in printed:
             add(name, role, [], "lead_support_line", (ln.start + m.end(), end), 0.9)
     return list(out.values())

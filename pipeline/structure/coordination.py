@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from pipeline.structure import agencies, nlp, tables
+from pipeline.structure import names, nlp, tables
 from pipeline.structure.text import DocText, fold, phrase_pattern
 
 
@@ -31,8 +31,8 @@ def subject_before(text: str, lo: int, at: int) -> list[tuple[str, int, int]]:
     start = max((text.rfind(c, lo, at) for c in ".;:\n"), default=-1) + 1
     start = max(start, lo)
     name = text[start:at].strip(" ,-–\n")
-    if not name or len(name.split()) > 10 or not name[0].isupper() or not agencies.starts_like_agency(name) \
-            or agencies.is_bare_head(name):
+    if not name or len(name.split()) > 10 or not name[0].isupper() or not names.starts_like_agency(name) \
+            or names.is_bare_head(name):
         return []
     s0 = text.find(name, start, at)
     return [(name, s0, s0 + len(name))]
@@ -49,21 +49,21 @@ def support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str,
         b0, b1 = start + m.start("body"), start + m.end("body")
         body = dt.text[b0:b1].replace("\n", " ")      # same offsets; a list wraps at " và\n"
         pos = 0
-        for part in agencies.split_agencies(body):
+        for part in names.split_agencies(body):
             at = body.find(part, pos)
             at = at if at >= 0 else pos
             pos = at + len(part)
             p0, p1 = b0 + at, b0 + at + len(part)
             ents = nlp.agency_spans(doc, p0, p1 + 1)
             own_name = (len(part.split()) >= 2 and (part[0].isupper() or fold(part).startswith("cac "))
-                        and agencies.starts_like_agency(part) and not agencies.is_bare_head(part)
+                        and names.starts_like_agency(part) and not names.is_bare_head(part)
                         and not any(e.start_char == p0 for e in ents))
             if own_name:       # 'Ban Tuyên giáo và Dân vận Tỉnh ủy': a name the gazetteer does not know
-                name = agencies.trim_group(part)
+                name = names.trim_group(part)
                 found.append((name, p0, p0 + len(name)))
                 continue
             found.extend((e.text, e.start_char, e.end_char) for e in ents)
-            if not (ents and agencies.is_group(ents[-1].text)):    # 'các sở, ngành, địa phương' is one group
+            if not (ents and names.is_group(ents[-1].text)):    # 'các sở, ngành, địa phương' is one group
                 found.extend(_generic_bodies(dt.text, ents[-1].end_char if ents else p0, p1))
     return found
 
@@ -75,7 +75,7 @@ def _generic_bodies(text: str, start: int, end: int) -> list[tuple[str, int, int
     pos = start
     for piece in text[start:end].split(","):
         lead = len(piece) - len(piece.lstrip())
-        name = agencies.generic_body(piece) if piece.strip() else None
+        name = names.generic_body(piece) if piece.strip() else None
         if piece.strip() and not name:
             break                      # the list of names is over
         if name:      # as printed, capitalized: 'Cơ quan báo chí', not the group 'Các cơ quan báo chí'

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.structure import agencies, nlp, tables
+from pipeline.structure import agencies, names, nlp, tables
 from pipeline.structure.text import DocText, fold, squash
 
 WHO_MAX_CHARS = 700
@@ -96,8 +96,8 @@ def _split_titles(piece: str) -> list[str]:
     out = [parts[0]]
     for sep, nxt in zip(parts[1::2], parts[2::2]):
         head = fold(squash(nxt))
-        if (head.startswith(titles) or ("v" in sep and agencies.starts_like_agency(squash(nxt)))) \
-                and not agencies.one_name_across(agencies.body_of(out[-1]), sep, nxt):   # 'Văn phòng HĐND và UBND huyện'
+        if (head.startswith(titles) or ("v" in sep and names.starts_like_agency(squash(nxt)))) \
+                and not names.one_name_across(agencies.body_of(out[-1]), sep, nxt):   # 'Văn phòng HĐND và UBND huyện'
 
             out.append(nxt)
         else:
@@ -114,14 +114,14 @@ def find_clauses(dt: DocText, start: int, end: int) -> list[Clause]:
         if len(who.strip()) < 3:
             continue
         lead = len(who) - len(who.lstrip())
-        names = []
+        bodies = []
         for name, at in _split_subjects(who.strip()):
             body = agencies.body_of(name)
-            named = agencies.starts_like_agency(body) or agencies.is_group("các " + body)   # 'cơ quan, đơn vị …'
+            named = names.starts_like_agency(body) or names.is_group("các " + body)   # 'cơ quan, đơn vị …'
             if not named and body == name or _PERSONS.match(fold(body)):
                 continue          # neither a titled head nor an agency, or persons: not a body we can name
             p0 = start + who_start + lead + at
-            names.append((body, p0, p0 + len(name)))
-        if names:
-            out.append(Clause(names, start + who_start + lead, start + m.end()))
+            bodies.append((body, p0, p0 + len(name)))
+        if bodies:
+            out.append(Clause(bodies, start + who_start + lead, start + m.end()))
     return out

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from pipeline.structure import agencies, tables
+from pipeline.structure import agencies, names, tables
 from pipeline.structure.sections import Node
 from pipeline.structure.text import fold, squash
 
@@ -28,7 +28,7 @@ class AgencyItem:
 
 def without_opener(heading: str) -> str:
     """'Đề nghị Ủy ban MTTQ tỉnh …' → 'Ủy ban MTTQ tỉnh …', 'Giao Sở …' → 'Sở …': the agencies."""
-    n = agencies.opener_words(heading)
+    n = names.opener_words(heading)
     return " ".join(squash(heading).split(" ")[n:]) if n else heading
 
 
@@ -42,18 +42,18 @@ def agency_items(node: Node) -> list[AgencyItem]:
     out = []
     for child in node.children:
         heading = child.heading or ""
-        if heading and agencies.starts_like_agency(without_opener(heading)):
+        if heading and names.starts_like_agency(without_opener(heading)):
             wrapped = _name_wrapped(heading, child.text)
             if wrapped:
                 out.append(AgencyItem(child, wrapped[0], wrapped[1]))
                 continue
-            split = agencies.heading_subject(heading)
+            split = names.heading_subject(heading)
             if split:
                 out.append(AgencyItem(child, split[0], split[1], True))
             else:
                 out.append(AgencyItem(child, heading))
             continue
-        subject = None if heading else agencies.leading_subject(child.text) or _colon_subject(child.text)
+        subject = None if heading else names.leading_subject(child.text) or _colon_subject(child.text)
         if subject and _describes(squash(child.text)[:len(subject) + 40]):
             continue            # 'Trung tâm … là tổ chức hành chính thuộc …': a description, not a task
         if subject:
@@ -69,11 +69,11 @@ def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
     trường là cơ quan đầu mối, chủ trì …') or a name going on in lowercase ('2. Sở Giáo dục' / 'và
     Đào tạo chủ trì …') or by at most two capitalized words before the verb ('3. Bộ Tư lệnh' /
     'Thành phố chủ trì, …')."""
-    bare = agencies.is_bare_head(without_opener(heading))
+    bare = names.is_bare_head(without_opener(heading))
     if not text or re.search(r"[:.;]\s*$", heading):
         return None
     joined = squash(f"{heading} {text}")
-    subject = agencies.leading_subject(joined)
+    subject = names.leading_subject(joined)
     if not subject or len(subject) <= len(squash(heading)):
         return None
     extra = subject[len(squash(heading)):].split()
@@ -89,7 +89,7 @@ def _colon_subject(text: str) -> Optional[str]:
     if not sep or len(head.split()) > 25 or re.search(r"[;.]", head):
         return None
     bare = without_opener(head)
-    return head if agencies.starts_like_agency(bare) and not agencies.is_bare_head(bare) else None
+    return head if names.starts_like_agency(bare) and not names.is_bare_head(bare) else None
 
 
 def _describes(opening: str) -> bool:

@@ -138,7 +138,7 @@ def _caps(text: str) -> bool:
 def _hangs(heading: str) -> bool:
     """A heading cut at a connector ('… Thể thao và', '… cấp ủy Đảng,'): the next line continues it."""
     from pipeline.structure import tables
-    from pipeline.structure.agencies import is_bare_head
+    from pipeline.structure.names import is_bare_head
     words = fold(heading).rstrip().split()
     if is_bare_head(heading):
         return True        # '1. Sở' / 'Khoa học và Công nghệ': an agency head never ends a heading
@@ -149,7 +149,7 @@ AGENCY_TAIL_WORDS = 8     # an agency heading cut at 'và' runs on over this man
 
 
 def _names_agency(heading: str) -> bool:
-    from pipeline.structure.agencies import starts_like_agency
+    from pipeline.structure.names import starts_like_agency
     return bool(heading) and not heading.rstrip().endswith(":") and starts_like_agency(heading)
 
 

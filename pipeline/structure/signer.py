@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Optional
 
 from pipeline.structure import tables
-from pipeline.structure.agencies import is_bare_head
+from pipeline.structure.names import is_bare_head
 from pipeline.structure.model import AuthorityStep, Signer
 from pipeline.structure.text import DocText, fold, squash
 

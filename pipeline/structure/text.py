@@ -52,6 +52,9 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_OCR_LOOKALIKES)
 
 
+NAME_TRAIL = " :;,.-–"     # what a name never ends with
+
+
 def squash(text: str) -> str:
     """Whitespace runs to one space, trimmed."""
     return " ".join(text.split())
