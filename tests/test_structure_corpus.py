@@ -43,12 +43,12 @@ def held_out():
 def test_held_out_corpus_documents_score_at_the_acceptance_levels(held_out):
     """Header ≥ 0.98, citations instance F1 ≥ 0.95, signer ≥ 0.95, recipients recall ≥ 0.90 (the clean-text
     acceptance levels) hold on the real documents too. Assignments do not reach the acceptance level
-    here (docs/BENCHMARKS.md, Structure): this floor (agencies F1 ≥ 0.70, roles ≥ 0.85, measured
-    0.73 / 0.88 over the four batches) guards against regressions. The misses are tasks split across
-    agencies the gold counts twice (lead in one bullet, support in another), appendix tables of
-    chủ trì / phối hợp columns, and generic bodies named in passing ('các nhà mạng')."""
+    here (docs/BENCHMARKS.md, Structure): this floor (agencies F1 ≥ 0.78, roles ≥ 0.90, measured
+    0.81 / 0.93 over the five batches, in-sample now) guards against regressions. The misses are
+    appendix tables of chủ trì / phối hợp columns, generic bodies named in passing, and the gold's
+    convention of naming groups as printed where the gazetteer has one name for them."""
     s = score(held_out, strict)
-    failed = {k: round(s[k], 3) for k, floor in [("header", 0.98), ("citations_f1", 0.95), ("agencies_f1", 0.70),
-                                                  ("role_acc", 0.85), ("signer", 0.95), ("recipients_r", 0.90)]
+    failed = {k: round(s[k], 3) for k, floor in [("header", 0.98), ("citations_f1", 0.95), ("agencies_f1", 0.78),
+                                                  ("role_acc", 0.90), ("signer", 0.95), ("recipients_r", 0.90)]
               if s[k] < floor}
     assert not failed, f"{failed}; per document: {s['cases']}"
