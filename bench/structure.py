@@ -340,9 +340,14 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", type=int, default=None, metavar="N",
                     help="instead: header check on the first N documents (by id) of <shared>/corpus/admin_docs.jsonl.gz that carry a symbol (0 = all)")
     ap.add_argument("--show", type=int, default=0, metavar="K", help="with --corpus: print K symbol misses to read")
+    ap.add_argument("--docs", default=None, metavar="STEMS",
+                    help="instead: score only these samples (comma-separated stems of samples/gold), one column: "
+                         "the first run of a held-out batch")
     args = ap.parse_args(argv)
     if args.corpus is not None:
         return _main_corpus(args)
+    if args.docs:
+        return _main_docs(args)
 
     results = {"clean": score(clean_cases(args.shared), strict), "clean (diacritic-insensitive)": score(clean_cases(args.shared), loose)}
     for batch in corpus_batches():
@@ -368,6 +373,23 @@ def main(argv=None) -> int:
         print(f"\n{c}: " + "; ".join(f"{k} {v}" for k, v in results[c]["cases"].items()), file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    return 0
+
+
+def _main_docs(args) -> int:
+    """The named samples alone (`--docs a,b,c`): how a batch of held-out documents scored when it came."""
+    stems = [x.strip() for x in args.docs.split(",") if x.strip()]
+    cases = [c for c in clean_cases(args.shared) if c.name in stems]
+    missing = sorted(set(stems) - {c.name for c in cases})
+    if missing:
+        print(f"no gold for: {', '.join(missing)} (samples/gold/<stem>.json)", file=sys.stderr)
+        return 2
+    out = score(cases, strict)
+    print(f"| metric | {len(cases)} documents |\n|---|---|")
+    for label, key in ROWS:
+        print(f"| {label} | {out[key]:.3f} |")
+    for name, case in out["cases"].items():
+        print(f"{name}: {case}", file=sys.stderr)
     return 0
 
 
