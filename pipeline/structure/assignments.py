@@ -59,11 +59,18 @@ def _role(heading: str, texts: list[str]) -> str:
         return "requested"
     verbs = [_ADVERBS.sub("", _STANDING_ROLE.sub("", fold(c.strip())))[:20]
              for t in texts for c in t.split(";") if c.strip()]
-    if any(v.startswith("chu tri") for v in verbs) or any("duoc giao chu tri" in fold(t) for t in texts):
-        return "lead"             # 'Triển khai nhiệm vụ được giao chủ trì tại Phụ lục'
+    if any(v.startswith("chu tri") for v in verbs) or any(re.search(r"duoc giao chu tri|, chu tri\b", fold(t)) for t in texts):
+        return "lead"             # '… được giao chủ trì tại Phụ lục', 'Là cơ quan thường trực Ban Chỉ huy …, chủ trì, …'
     if verbs and all(v.startswith("phoi hop") for v in verbs):
         return "support"          # only 'phối hợp': a task of its own ('…; hướng dẫn …') makes it other
     return "other"
+
+
+def _own_role(name: str, texts: list[str], role: str) -> str:
+    """One agency of an item that names several: lead where a task says that it chủ trì ('Phòng Kinh
+    tế và Hạ tầng chủ trì, phối hợp …'), else the item's role."""
+    key = fold(name) + " chu tri"
+    return "lead" if role != "requested" and any(fold(t).startswith(key) for t in texts) else role
 
 
 def _label_value(dt: DocText, index: int, at: int) -> tuple[str, int]:
@@ -112,7 +119,8 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
             printed = names.split_agencies(bare)
             own = {fold(agencies.normalize(n, doc_date).name) for n in printed}
             for name in printed:
-                add(name, role, tasks, "implementation_section", (h0, h0 + len(bare)), 0.9 if role != "other" else 0.7)
+                own_role = _own_role(name, texts, role) if len(printed) > 1 else role
+                add(name, own_role, tasks, "implementation_section", (h0, h0 + len(bare)), 0.9 if own_role != "other" else 0.7)
             for text, s0, s1 in coordination.support_from(doc, dt, item.start, item.end):
                 if fold(agencies.normalize(text, doc_date).name) not in own:
                     task = next((t for t in tasks if t.provenance.span and t.provenance.span[0] <= s0 <= t.provenance.span[1]), None)

@@ -14,15 +14,17 @@ from pipeline.structure.text import DocText, fold, phrase_pattern
 
 @lru_cache(maxsize=2)
 def _coord_re(accented: bool) -> re.Pattern:
-    """'phối hợp (với) <body>' up to a verb or a stop. Accented text is matched as printed (lowercased):
-    folded, 'viễn thông bảo đảm' would hold the stop 'thông báo'; text without marks is matched folded."""
+    """'phối hợp (với) <body>' up to a verb or a stop. Accented text is matched as printed: the opener
+    in any case, the stops in lowercase only ('Phòng Nông nghiệp và Phát triển nông thôn' holds no
+    verb; folded, 'viễn thông bảo đảm' would hold the stop 'thông báo'). Text without marks is
+    matched folded. A new dash item ends the body too."""
     lex = tables.lexicon()
     form = (lambda p: p.lower()) if accented else fold
     openers = "|".join(phrase_pattern(form(o)) for o in sorted(lex["coordination_openers"], key=len, reverse=True))
     # the subject verbs of two words or more: one-word ones collide with names ('Tuyên giáo')
     words = (set(lex["coordination_stops"]) | {v for v in lex["subject_verbs"] if " " in v}) - {"phối hợp"}
     stops = "|".join(phrase_pattern(form(s)) for s in sorted(words, key=len, reverse=True))
-    return re.compile(rf"\b(?:{openers})\b\s*(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|$)", re.S)
+    return re.compile(rf"(?i:\b(?:{openers})\b)\s*(?P<body>.{{0,240}}?)(?=\s(?:{stops})\b|[;.:]|\n\s*[-+•]|$)", re.S)
 
 
 def subject_before(text: str, lo: int, at: int) -> list[tuple[str, int, int]]:
@@ -45,7 +47,7 @@ def support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str,
     found = []
     span = dt.text[start:end]
     accented = fold(span) != span.lower()
-    for m in _coord_re(accented).finditer(span.lower() if accented else fold(span)):
+    for m in _coord_re(accented).finditer(span if accented else fold(span)):
         b0, b1 = start + m.start("body"), start + m.end("body")
         body = dt.text[b0:b1].replace("\n", " ")      # same offsets; a list wraps at " và\n"
         pos = 0
