@@ -49,6 +49,7 @@ def support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str,
     accented = fold(span) != span.lower()
     for m in _coord_re(accented).finditer(span if accented else fold(span)):
         b0, b1 = start + m.start("body"), start + m.end("body")
+        b1 = _through_group_noun(dt.text, b0, b1)
         body = dt.text[b0:b1].replace("\n", " ")      # same offsets; a list wraps at " và\n"
         pos = 0
         for part in names.split_agencies(body):
@@ -64,7 +65,7 @@ def support_from(doc: Doc, dt: DocText, start: int, end: int) -> list[tuple[str,
                 name = names.trim_group(part)
                 found.append((name, p0, p0 + len(name)))
                 continue
-            found.extend((e.text, e.start_char, e.end_char) for e in ents)
+            found.extend(_with_level(dt.text, e.start_char, e.end_char) for e in ents)
             if not (ents and names.is_group(ents[-1].text)):    # 'các sở, ngành, địa phương' is one group
                 found.extend(_generic_bodies(dt.text, ents[-1].end_char if ents else p0, p1))
     return found
@@ -84,3 +85,27 @@ def _generic_bodies(text: str, start: int, end: int) -> list[tuple[str, int, int
             found.append((name[:1].upper() + name[1:], pos + lead, pos + lead + len(name)))
         pos += len(piece) + 1
     return found
+
+
+_LEVEL = re.compile(r"\s+(?:tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)\b")
+
+
+def _with_level(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """A gazetteer name with the level printed after it ('Đoàn Thanh niên Cộng sản Hồ Chí Minh' + ' xã'):
+    `agencies.normalize` keeps it for bodies at several levels and drops it for the others."""
+    m = _LEVEL.match(text, end)
+    end = m.end() if m else end
+    return text[start:end], start, end
+
+
+def _through_group_noun(text: str, b0: int, b1: int) -> int:
+    """A body cut by a stop inside a kind of body ('các viện' | 'nghiên cứu …'): run on through it."""
+    tail = fold(text[b0:b1]).rstrip()
+    for noun in sorted(tables.lexicon()["group_nouns"], key=len, reverse=True):
+        words = fold(noun).split()
+        for k in range(1, len(words)):
+            head, rest = " ".join(words[:k]), " ".join(words[k:])
+            if (tail == head or tail.endswith(" " + head)) and fold(text[b1:b1 + len(rest) + 2]).lstrip().startswith(rest):
+                at = fold(text).find(rest, b1)
+                return at + len(rest) if at >= 0 else b1
+    return b1

@@ -42,6 +42,14 @@ def agency_items(node: Node) -> list[AgencyItem]:
     out = []
     for child in node.children:
         heading = child.heading or ""
+        if heading and not without_opener(heading).strip():     # '8. Đề nghị' / 'Liên minh Hợp tác xã tỉnh, …'
+            wrapped = _name_wrapped(heading, child.text)
+            if wrapped:
+                out.append(AgencyItem(child, wrapped[0], wrapped[1]))
+                continue
+            if child.children and names.starts_like_agency(child.text) and not re.search(r"[;.:]", child.text):
+                out.append(AgencyItem(child, f"{heading} {squash(child.text)}"))   # the names alone, tasks below
+                continue
         if heading and names.starts_like_agency(without_opener(heading)):
             wrapped = _name_wrapped(heading, child.text)
             if wrapped:
@@ -67,9 +75,10 @@ def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
     """(agencies, rest of the first sentence) when the item's line broke inside the agency name, so
     that the parsed heading holds only its start: a bare head ('1. Giao Sở' / 'Nông nghiệp và Môi
     trường là cơ quan đầu mối, chủ trì …') or a name going on in lowercase ('2. Sở Giáo dục' / 'và
-    Đào tạo chủ trì …') or by at most two capitalized words before the verb ('3. Bộ Tư lệnh' /
-    'Thành phố chủ trì, …')."""
-    bare = names.is_bare_head(without_opener(heading))
+    Đào tạo chủ trì …') or by a few capitalized words before the verb ('3. Bộ Tư lệnh' / 'Thành phố
+    chủ trì, …', 'Ngân hàng nhà nước Việt' / 'Nam - Chi nhánh Khu vực II Chủ trì …'), or after an
+    opener alone ('8. Đề nghị' / 'Liên minh Hợp tác xã tỉnh, …')."""
+    bare = names.is_bare_head(without_opener(heading)) or not without_opener(heading).strip()
     if not text or re.search(r"[:.;]\s*$", heading):
         return None
     joined = squash(f"{heading} {text}")
@@ -77,8 +86,9 @@ def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
     if not subject or len(subject) <= len(squash(heading)):
         return None
     extra = subject[len(squash(heading)):].split()
-    if not (bare or text.lstrip()[:1].islower() or (len(extra) <= 2 and all(w[:1].isupper() for w in extra))):
-        return None        # a capitalized next line is a sentence of its own, unless a short name part ('Thành phố')
+    name_part = len(extra) <= 6 and all(w[:1].isupper() or w[:1].isdigit() or w in "-–" for w in extra)
+    if not (bare or text.lstrip()[:1].islower() or name_part):
+        return None        # a capitalized next line is a sentence of its own, unless the rest of a name ('Thành phố')
     return subject, joined[len(subject):].lstrip(" ,")
 
 
