@@ -110,7 +110,7 @@ def split_heading(kind: str, rest: str) -> tuple[Optional[str], str]:
         return None, rest
     colon = rest.find(":")
     limit = HEADING_MAX_WORDS[kind]
-    if kind == "article" and ";" in rest[:colon if colon > 0 else None]:
+    if kind == "article" and (";" in rest[:colon if colon > 0 else None] or _opens_with_head_title(rest)):
         return None, rest        # 'Điều 3. Chánh Văn phòng UBND tỉnh; Giám đốc …': a sentence, no title
     if 0 < colon <= 120 and len(rest[:colon].split()) <= limit:
         return rest[:colon].strip(), rest[colon + 1:].strip()
@@ -121,6 +121,12 @@ def split_heading(kind: str, rest: str) -> tuple[Optional[str], str]:
     if kind in ("chapter", "roman") and rest.endswith(".") and 0 < len(rest.split()) <= ROMAN_SENTENCE_HEADING_WORDS:
         return rest.rstrip(". "), ""   # 'IV. Tổ chức thực hiện.': a part's heading, closed by a full stop
     return None, rest
+
+
+def _opens_with_head_title(text: str) -> bool:
+    """'Chánh Văn phòng …', 'Giám đốc …', 'Thủ trưởng …': an execution clause starts so, a title never does."""
+    from pipeline.structure import tables
+    return (fold(text) + " ").startswith(tuple(fold(t) + " " for t in tables.lexicon()["head_titles"] if t[0].isupper()))
 
 
 def _hanging_heading(kind: str, rest: str) -> bool:
