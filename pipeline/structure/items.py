@@ -34,41 +34,38 @@ def without_opener(heading: str) -> str:
 
 def agency_items(node: Node) -> list[AgencyItem]:
     """The items of an implementation section addressed to agencies, descending through
-    sub-headings that are not agencies ('1. Phân công nhiệm vụ'). The agencies are
-    the item's heading ('1. Sở Tài chính:'), or the subject its text opens with ('- Sở Nội vụ hướng
-    dẫn …'), and then `opening` is the rest of that first sentence (it stands for the first task).
-    A heading that runs on into its first task ('3. Sở Y tế chủ trì, phối hợp với …') gives its
-    agencies, and the rest is one more task text (`opening_is_extra`)."""
+    sub-headings that are not agencies ('1. Phân công nhiệm vụ'). The agencies are the item's heading
+    ('1. Sở Tài chính:'), or the subject its text opens with ('- Sở Nội vụ hướng dẫn …'), and then
+    `opening` is the rest of that first sentence (it stands for the first task). A heading that runs
+    on into its first task ('3. Sở Y tế chủ trì, phối hợp với …') gives its agencies, and the rest is
+    one more task text (`opening_is_extra`). An item that describes a body assigns nothing."""
     out = []
     for child in node.children:
-        heading = child.heading or ""
-        if heading and not without_opener(heading).strip():     # '8. Đề nghị' / 'Liên minh Hợp tác xã tỉnh, …'
-            wrapped = _name_wrapped(heading, child.text)
-            if wrapped:
-                out.append(AgencyItem(child, wrapped[0], wrapped[1]))
-                continue
-            if child.children and names.starts_like_agency(child.text) and not re.search(r"[;.:]", child.text):
-                out.append(AgencyItem(child, f"{heading} {squash(child.text)}"))   # the names alone, tasks below
-                continue
-        if heading and names.starts_like_agency(without_opener(heading)):
-            wrapped = _name_wrapped(heading, child.text)
-            if wrapped:
-                out.append(AgencyItem(child, wrapped[0], wrapped[1]))
-                continue
-            split = names.heading_subject(heading)
-            if split:
-                out.append(AgencyItem(child, split[0], split[1], True))
-            else:
-                out.append(AgencyItem(child, heading))
-            continue
-        subject = None if heading else names.leading_subject(child.text) or _colon_subject(child.text)
+        subject = None if child.heading else names.leading_subject(child.text) or _colon_subject(child.text)
         if subject and _describes(squash(child.text)[:len(subject) + 40]):
             continue            # 'Trung tâm … là tổ chức hành chính thuộc …': a description, not a task
-        if subject:
-            out.append(AgencyItem(child, subject, squash(child.text)[len(subject):].lstrip(" ,:")))
+        item = _from_heading(child) if child.heading else (
+            AgencyItem(child, subject, squash(child.text)[len(subject):].lstrip(" ,:")) if subject else None)
+        if item:
+            out.append(item)
         elif child.kind not in ("dash", "plus"):
             out.extend(agency_items(child))
     return out
+
+
+def _from_heading(child: Node) -> Optional[AgencyItem]:
+    heading = child.heading or ""
+    named = without_opener(heading).strip()
+    if named and not names.starts_like_agency(named):
+        return None
+    wrapped = _name_wrapped(heading, child.text)
+    if wrapped:
+        return AgencyItem(child, *wrapped)
+    if not named:              # '8. Đề nghị' / 'Liên minh Hợp tác xã tỉnh, …' with the tasks below
+        names_alone = child.children and names.starts_like_agency(child.text) and not re.search(r"[;.:]", child.text)
+        return AgencyItem(child, f"{heading} {squash(child.text)}") if names_alone else None
+    split = names.heading_subject(heading)
+    return AgencyItem(child, split[0], split[1], True) if split else AgencyItem(child, heading)
 
 
 def _name_wrapped(heading: str, text: str) -> Optional[tuple[str, str]]:
