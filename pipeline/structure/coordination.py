@@ -105,7 +105,7 @@ def _through_group_noun(text: str, b0: int, b1: int) -> int:
         words = fold(noun).split()
         for k in range(1, len(words)):
             head, rest = " ".join(words[:k]), " ".join(words[k:])
-            if (tail == head or tail.endswith(" " + head)) and fold(text[b1:b1 + len(rest) + 2]).lstrip().startswith(rest):
-                at = fold(text).find(rest, b1)
-                return at + len(rest) if at >= 0 else b1
+            after = fold(text[b1:b1 + len(rest) + 2])
+            if (tail == head or tail.endswith(" " + head)) and after.lstrip().startswith(rest):
+                return b1 + len(after) - len(after.lstrip()) + len(rest)
     return b1
