@@ -457,3 +457,11 @@ def test_head_words_are_matched_as_printed():
     assert generic_body("cơ quan báo chí làm tốt công tác thông tin") == "cơ quan báo chí"
     assert generic_body("lực lượng tham gia bảo vệ") is None      # a kind of body that needs its qualifier
     assert generic_body("tổ chức hội nghị sơ kết") is None         # 'phối hợp tổ chức': a verb
+
+
+def test_agency_lists_with_empty_members_do_not_crash():
+    from pipeline.structure.names import split_agencies
+    assert split_agencies("Sở Y tế, , Sở Tài chính") == ["Sở Y tế", "Sở Tài chính"]
+    assert split_agencies(", ,") == []
+    text = HEADER.replace("1. Sở Tài chính: Chủ trì,", "1. Sở Tài chính, , Sở Y tế và : Chủ trì,")
+    assert ("Sở Tài chính", "lead") in {(a.agency.name, a.role) for a in extract_text(text).assignments}

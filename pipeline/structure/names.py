@@ -208,21 +208,16 @@ def _noun_run(text: str, end: int) -> str:
 
 def split_agencies(heading: str) -> list[str]:
     """'Đài Phát thanh - Truyền hình tỉnh, Báo Quảng Trị' → two; 'Các sở, ban, ngành' stays one:
-    split at ' và ' before an agency head, at ', ' before a capitalized agency head."""
+    split at ' và ' and at ', ' before a list member of its own (`_starts_member`), unless a gazetteer
+    name runs across ('Văn phòng HĐND và UBND xã')."""
     parts = [heading]
-    for sep, need_upper in ((" và ", False), (", ", True)):
+    for sep in (" và ", ", "):
         nxt = []
         for p in parts:
             pieces = p.split(sep)
             cur = pieces[0]
             for piece in pieces[1:]:
-                s = piece.strip()
-                named = (not need_upper or s[0].isupper() or is_group(s)) and (_starts_with_head(s) or agencies.body_of(s) != squash(s))
-                # 'Ban Chỉ huy Quân sự xã và lực lượng Biên phòng': a named body, then a kind of body
-                last = cur.split(", ")[-1]
-                kind = sep == " và " and last[:1].isupper() and not fold(last).startswith("cac ") and generic_body(s)
-                inside = cur.count("(") > cur.count(")")      # '(VNPT, Viettel, MobiFone và doanh nghiệp khác)'
-                if s and (named or kind) and not inside and not one_name_across(cur, sep, piece):
+                if _starts_member(cur, sep, piece.strip()) and not one_name_across(cur, sep, piece):
                     nxt.append(cur)
                     cur = piece
                 else:
@@ -231,6 +226,19 @@ def split_agencies(heading: str) -> list[str]:
         parts = nxt
     parts = [squash(p).strip(_TRAIL) for p in parts if squash(p).strip(_TRAIL)]
     return _share_level(parts)
+
+
+def _starts_member(cur: str, sep: str, s: str) -> bool:
+    """Whether the piece after `sep` is a list member of its own: a (capitalized) head word or head
+    title, or a kind of body after a named one ('Ban Chỉ huy Quân sự xã và lực lượng Biên phòng');
+    never inside brackets ('(VNPT, Viettel, MobiFone và doanh nghiệp khác)')."""
+    if not s or cur.count("(") > cur.count(")"):
+        return False
+    capital_ok = sep != ", " or s[0].isupper() or is_group(s)
+    if capital_ok and (_starts_with_head(s) or agencies.body_of(s) != squash(s)):
+        return True
+    last = cur.split(", ")[-1]
+    return sep == " và " and last[:1].isupper() and not fold(last).startswith("cac ") and generic_body(s) is not None
 
 
 def one_name_across(before: str, sep: str, after: str) -> bool:
