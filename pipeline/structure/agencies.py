@@ -120,14 +120,13 @@ def _expand_abbreviations(name: str) -> str:
     return rx.sub(lambda m: table[m.group(0)], name)
 
 
+LEVELS = "tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu"      # the words that name an administrative level
 _MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
-_ENDS_WITH_LEVEL = re.compile(r"\s(?:tỉnh|thành phố|huyện|thị xã|xã|phường)$", re.I)
-_LEVEL_AFTER = re.compile(r"\s+(tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)\b")
+_ENDS_WITH_LEVEL = re.compile(rf"\s(?:{LEVELS})$", re.I)
+_LEVEL_AFTER = re.compile(rf"\s+({LEVELS})\b")
+_LEVEL_END = re.compile(rf"\s+(?:{LEVELS})$")
 _LOCATIVE = re.compile(r"\s+(?:đóng\s+)?trên địa bàn\b.*$")
-_LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'  
-
-
-_LEVEL_END = re.compile(r"\s+(?:tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)$")
+_LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'
 
 
 def _narrower(rest: str) -> bool:

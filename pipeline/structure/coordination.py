@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from pipeline.structure import names, nlp, tables
+from pipeline.structure import agencies, names, nlp, tables
 from pipeline.structure.text import DocText, fold, phrase_pattern
 
 
@@ -87,7 +87,7 @@ def _generic_bodies(text: str, start: int, end: int) -> list[tuple[str, int, int
     return found
 
 
-_LEVEL = re.compile(r"\s+(?:tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu)\b")
+_LEVEL = re.compile(rf"\s+(?:{agencies.LEVELS})\b")
 
 
 def _with_level(text: str, start: int, end: int) -> tuple[str, int, int]:
