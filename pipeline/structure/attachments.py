@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pipeline.structure import tables
+from pipeline.structure.recipients import is_noi_nhan
 from pipeline.structure.text import DocText, fold
 
-_NOI_NHAN = re.compile(r"^\W*noi\s*nhan\s*:?")
 _APPENDIX = re.compile(r"^\W*phu luc\b")
 
 
@@ -30,7 +30,7 @@ def find_attachment(dt: DocText, body_start: int) -> Optional[Attachment]:
     """The attached plan after the decision's Nơi nhận, when one is printed there."""
     types = {fold(t) for t in tables.lexicon()["attached_types"]}
     lines = dt.lines
-    first = next((ln.index for ln in lines[body_start:] if _NOI_NHAN.match(fold(ln.text))), None)
+    first = next((ln.index for ln in lines[body_start:] if is_noi_nhan(ln.text)), None)
     if first is None:
         return None
     start = next((ln.index for ln in lines[first + 1:]
@@ -38,6 +38,6 @@ def find_attachment(dt: DocText, body_start: int) -> Optional[Attachment]:
     if start is None:
         return None
     end = next((ln.index for ln in lines[start + 1:]
-                if _NOI_NHAN.match(fold(ln.text)) or (_APPENDIX.match(fold(ln.text)) and ln.text.strip().isupper())),
+                if is_noi_nhan(ln.text) or (_APPENDIX.match(fold(ln.text)) and ln.text.strip().isupper())),
                len(lines))
     return Attachment(first, start, end)

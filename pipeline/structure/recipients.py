@@ -33,11 +33,15 @@ def purpose_of(text: str) -> Optional[str]:
     return None
 
 
+def is_noi_nhan(text: str) -> bool:
+    return bool(_NOI_NHAN_RE.match(fold(text)))
+
+
 def find_noi_nhan(dt: DocText) -> Optional[int]:
     """Index of the last 'Nơi nhận:' line."""
     idx = None
     for ln in dt.lines:
-        if _NOI_NHAN_RE.match(fold(ln.text)):
+        if is_noi_nhan(ln.text):
             idx = ln.index
     return idx
 
