@@ -138,7 +138,8 @@ def find_assignments(nodes: list[Node], doc: Doc, dt: DocText, body: tuple[int, 
         before = [(e.text, e.start_char, e.end_char) for e in nlp.agency_spans(doc, max(lo, at - 120), at)
                   if not dt.text[e.end_char:at].strip(" ,")] or coordination.subject_before(dt.text, max(lo, at - 120), at)
         if before:
-            add(*before[-1][:1], "lead", [], "coordination", before[-1][1:], 0.7)
+            name, s0, s1 = before[-1]
+            add(name, "lead", [], "coordination", (s0, s1), 0.7)
 
     # 'phối hợp (với) <agencies>' anywhere else in the body: the named bodies support
     for text, s0, s1 in coordination.support_from(doc, dt, lo, hi):
