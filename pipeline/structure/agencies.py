@@ -123,7 +123,7 @@ def _expand_abbreviations(name: str) -> str:
 LEVELS = "tỉnh|thành phố|huyện|thị xã|xã|phường|đặc khu"      # the words that name an administrative level
 _MEMBERS = re.compile(r"\s*\([^()]*\)\s*$")
 _ENDS_WITH_LEVEL = re.compile(rf"\s(?:{LEVELS})$", re.I)
-_LEVEL_AFTER = re.compile(rf"\s+({LEVELS})\b")
+LEVEL_AFTER = re.compile(rf"\s+({LEVELS})\b")     # a level word printed right after a name
 _LEVEL_END = re.compile(rf"\s+(?:{LEVELS})$")
 _LOCATIVE = re.compile(r"\s+(?:đóng\s+)?trên địa bàn\b.*$")
 _LIST_INTRO = re.compile(r"\s+(?:như|gồm)\s*:?$")       # 'Ủy ban nhân dân các tỉnh như: …'
@@ -136,7 +136,7 @@ def _narrower(rest: str) -> bool:
     if not tail or not tail[0].islower() or fold(tail).startswith(("thuoc ", "truc thuoc ", "cua ", "cap ")):
         return False          # '… thuộc Ủy ban nhân dân tỉnh', '… cấp tỉnh': whose, not which
     tail = _LEVEL_END.sub("", " " + tail).strip()
-    tail = _LEVEL_AFTER.sub("", " " + tail).strip() if _LEVEL_AFTER.match(" " + tail) else tail
+    tail = LEVEL_AFTER.sub("", " " + tail).strip() if LEVEL_AFTER.match(" " + tail) else tail
     qualifiers = {fold(q) for q in tables.lexicon()["body_qualifiers"]}
     return bool(tail) and fold(tail) not in qualifiers and not tail[0].isupper()
 
@@ -165,7 +165,7 @@ def normalize(printed: str, doc_date: Optional[str] = None) -> Agency:
     name = tidy_name(plain) if rest.strip()[:1].isupper() and not place_named else entry["name"]
     if _narrower(rest):           # 'các đoàn thể chính trị - xã hội huyện' is not all 'Các Hội, đoàn thể'
         name = tidy_name(_LEVEL_END.sub("", plain))
-    level = _LEVEL_AFTER.match(rest) if entry.get("takes_level") else None
+    level = LEVEL_AFTER.match(rest) if entry.get("takes_level") else None
     if level:                                     # 'Ủy ban MTTQ Việt Nam xã' → '… Việt Nam xã'
         name = f"{name} {level.group(1)}"
     return Agency(name=name, printed=printed, gazetteer_id=entry["id"], code=entry.get("code"),

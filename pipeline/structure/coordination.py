@@ -87,13 +87,10 @@ def _generic_bodies(text: str, start: int, end: int) -> list[tuple[str, int, int
     return found
 
 
-_LEVEL = re.compile(rf"\s+(?:{agencies.LEVELS})\b")
-
-
 def _with_level(text: str, start: int, end: int) -> tuple[str, int, int]:
     """A gazetteer name with the level printed after it ('Đoàn Thanh niên Cộng sản Hồ Chí Minh' + ' xã'):
     `agencies.normalize` keeps it for bodies at several levels and drops it for the others."""
-    m = _LEVEL.match(text, end)
+    m = agencies.LEVEL_AFTER.match(text, end)
     end = m.end() if m else end
     return text[start:end], start, end
 

@@ -8,6 +8,7 @@ marks; underthesea's part-of-speech tagger says where a lowercase name's nouns e
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
@@ -28,7 +29,7 @@ def _starts_with_head(text: str):
     t = squash(text.strip())
     accented = fold(t) != t.lower()
     key = t.lower() if accented else fold(t)
-    if fold(t).startswith(tuple(fold(w) + " " for w in tables.lexicon()["not_agency_starts"])):
+    if fold(t).startswith(_vocab().not_agency_starts):
         return None               # 'Báo cáo kết quả …', 'Ban hành …': a head word inside another word
     return _head_re(accented).match(key)
 
@@ -40,10 +41,24 @@ def starts_like_agency(text: str) -> bool:
 _NOUN_MARKERS = {"cac", "nhung", "moi", "cua"}
 
 
+@dataclass(frozen=True)
+class _Vocab:
+    """Lexicon words the per-word loops test, prepared once."""
+    subject_verbs: tuple[str, ...]           # as printed, each + ' ' (a prefix test on lowercase words)
+    subject_phrases: frozenset[str]          # subject verbs of two words or more, folded
+    group_nouns: tuple[str, ...]             # folded, each + ' '
+    capitalized_task_verbs: frozenset[str]
+    not_agency_starts: tuple[str, ...]
+
+
 @lru_cache(maxsize=1)
-def _subject_vocab() -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _vocab() -> _Vocab:
     lex = tables.lexicon()
-    return tuple(v + " " for v in lex["subject_verbs"]), tuple(fold(n) + " " for n in lex["group_nouns"])
+    return _Vocab(subject_verbs=tuple(v + " " for v in lex["subject_verbs"]),
+                  subject_phrases=frozenset(fold(v) for v in lex["subject_verbs"] if " " in v),
+                  group_nouns=tuple(fold(n) + " " for n in lex["group_nouns"]),
+                  capitalized_task_verbs=frozenset(fold(v) for v in lex["capitalized_task_verbs"]),
+                  not_agency_starts=tuple(fold(w) + " " for w in lex["not_agency_starts"]))
 
 
 def opener_words(text: str) -> int:
@@ -68,7 +83,7 @@ def leading_subject(text: str, max_words: int = 25) -> Optional[str]:
         return None
     if fold(rest).startswith("cac ") and not (is_group(rest) or nlp.lookup_agency(rest)):
         return None
-    verbs = _subject_vocab()[0]
+    verbs = _vocab().subject_verbs
     for k in range(offer + 1, min(len(words), offer + max_words)):
         if fold(words[k - 1]) in _NOUN_MARKERS:
             continue           # 'các tổ chức': a noun here, not the verb 'tổ chức'
@@ -87,11 +102,10 @@ def _task_verb_capitalized(words: list[str], k: int) -> bool:
     if not words[k][:1].isupper() or (words[k - 1][:1].isupper() and fold(words[k - 1]) in {"ban", "to"}):
         return False
     two = fold(re.sub(r"[,;:.]", "", " ".join(words[k:k + 2])))
-    if two in {fold(v) for v in tables.lexicon()["capitalized_task_verbs"]}:
+    if two in _vocab().capitalized_task_verbs:
         return True
     # after a level word a name is over: '… Hiệp hội Doanh nghiệp tỉnh' / 'Tuyên truyền, vận động …'
-    return fold(words[k - 1]) in {"tinh", "huyen", "xa", "phuong"} and two in {
-        fold(v) for v in tables.lexicon()["subject_verbs"] if " " in v}
+    return fold(words[k - 1]) in {"tinh", "huyen", "xa", "phuong"} and two in _vocab().subject_phrases
 
 
 def heading_subject(heading: str) -> Optional[tuple[str, str]]:
@@ -118,7 +132,7 @@ def is_bare_head(text: str) -> bool:
 def is_group(text: str) -> bool:
     """'các tổ chức chính trị - xã hội', 'các xã, phường': a group of bodies, a list member of its own."""
     f = fold(text)
-    return f.startswith("cac ") and (squash(f[4:].replace(",", " ")) + " ").startswith(_subject_vocab()[1])
+    return f.startswith("cac ") and (squash(f[4:].replace(",", " ")) + " ").startswith(_vocab().group_nouns)
 
 
 _NOUN_TAGS = {"N", "Np", "Nc", "Nu", "Ny", "Nb", "L", "M"}
@@ -162,7 +176,7 @@ def _before_verb(name: str) -> str:
     if len(words) < 4:
         return name
     qualifiers = {fold(q) for q in tables.lexicon()["body_qualifiers"]}
-    verbs = _subject_vocab()[0]
+    verbs = _vocab().subject_verbs
     end, seen = 0, 0
     for word, tag in _pos_tagger()(name):
         at = name.find(word, end)
